@@ -1,0 +1,7 @@
+"""`python -m prolo_bot` runs the command-line interface."""
+
+import sys
+
+from prolo_bot.cli import main
+
+sys.exit(main())

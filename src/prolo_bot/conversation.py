@@ -1,0 +1,262 @@
+"""Dialogue policy: turns each line the reader types into a Reply, remembering context.
+
+Knows nothing of terminals or scoring internals: it asks the engine for a Match and decides
+what to say (answer, expand, clarify, fall back) and runs the slash commands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from prolo_bot import storage
+from prolo_bot.knowledge import Intent, KnowledgeBase
+from prolo_bot.matcher import Engine, Match, clean, normalise
+
+MAX_SUGGESTIONS = 3
+# Reply kinds for which the bot found no answer to give.
+UNANSWERED = frozenset({"fallback", "not_understood", "clarify"})
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    intent: str
+    question: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One turn of the bot. `source` is set only for answers drawn from the article."""
+
+    kind: str
+    text: str
+    intent: str | None = None
+    confidence: float = 0.0
+    source: str | None = None
+    suggestions: tuple[Suggestion, ...] = ()
+    details: tuple[str, ...] = ()  # extra lines, e.g. a command listing
+    end: bool = False
+
+    @property
+    def fallback(self) -> bool:
+        return self.kind in UNANSWERED
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    summary: str
+    handler: Callable[[str], Reply]
+    usage: str = ""
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class _State:
+    intent: Intent | None = None
+    expanded: bool = False
+    suggestions: tuple[Suggestion, ...] = ()
+    pending_save: Path | None = None
+    turns: list[tuple[str, Reply]] = field(default_factory=list)
+
+
+class Conversation:
+    """One reader's chat. `reply` is the only entry point; it never raises on any text."""
+
+    def __init__(self, kb: KnowledgeBase, engine: Engine | None = None) -> None:
+        self.kb = kb
+        self.engine = engine or Engine(kb)
+        self.state = _State()
+        self.more_phrases = frozenset(normalise(p) for p in kb.dialogue.more)
+        self.related_phrases = frozenset(normalise(p) for p in kb.dialogue.related)
+        self.commands = self._build_commands()
+
+    # --- the one entry point -------------------------------------------------------------
+
+    def reply(self, text: str) -> Reply:
+        question = clean(text)
+        reply = self._respond(question)
+        if reply.kind != "empty":
+            self.state.turns.append((question, reply))
+        if reply.suggestions or reply.kind not in ("info", "empty"):
+            self.state.suggestions = reply.suggestions
+        return reply
+
+    @property
+    def last_source(self) -> str | None:
+        answered = [r for _, r in self.state.turns if r.kind in ("answer", "more")]
+        return answered[-1].source if answered else None
+
+    # --- policy ----------------------------------------------------------------------------
+
+    def _respond(self, question: str) -> Reply:
+        if self.state.pending_save is not None:
+            return self._confirm_save(question)
+        if not question:
+            return Reply("empty", "")
+        if question.startswith("/"):
+            return self._command(question)
+        words = normalise(question)
+        if words in ("quit", "exit", "q"):
+            return self._command("/quit")
+        if words.isdigit():
+            return self._choose(int(words))
+        if words in self.more_phrases:
+            return self._more()
+        if words in self.related_phrases:
+            return self._related()
+        return self._decide(self.engine.match(question))
+
+    def _decide(self, match: Match) -> Reply:
+        safety = next((c for c in match.candidates if c.intent.kind == "safety"
+                       and c.score >= match.threshold
+                       and match.confidence - c.score <= self.kb.matching.safety_margin), None)
+        if safety is not None:  # urgent symptoms go ahead of whatever else was asked
+            return self._answer(safety.intent, safety.score)
+        if match.ambiguous:
+            close = [c for c in match.candidates if match.confidence - c.score < match.margin]
+            return Reply("clarify", self.kb.messages.clarify, confidence=match.confidence,
+                         suggestions=self._suggest(c.intent.name for c in close))
+        if match.intent is not None:
+            return self._answer(match.intent, match.confidence)
+        if not match.terms:
+            return Reply("not_understood", self.kb.messages.not_understood)
+        nearest = [c.intent.name for c in match.candidates if c.intent.kind == "article"]
+        if not nearest:
+            nearest = [i.name for i in self.kb.intents if i.kind == "article"]
+        return Reply("fallback", self.kb.messages.fallback, confidence=match.confidence,
+                     suggestions=self._suggest(nearest))
+
+    def _answer(self, intent: Intent, confidence: float) -> Reply:
+        self.state.intent, self.state.expanded = intent, False
+        related = () if intent.ends_chat else intent.related
+        return Reply("answer", intent.answer, intent=intent.name, confidence=confidence,
+                     source=intent.source, suggestions=self._suggest(related),
+                     end=intent.ends_chat)
+
+    def _more(self) -> Reply:
+        intent = self.state.intent
+        if intent is None:
+            return Reply("info", self.kb.messages.nothing_yet)
+        if intent.more is None or self.state.expanded:
+            return Reply("info", self.kb.messages.no_more, intent=intent.name,
+                         suggestions=self._suggest(intent.related))
+        self.state.expanded = True
+        return Reply("more", intent.more, intent=intent.name, confidence=1.0,
+                     source=intent.source, suggestions=self._suggest(intent.related))
+
+    def _related(self) -> Reply:
+        intent = self.state.intent
+        if intent is None or not intent.related:
+            return Reply("info", self.kb.messages.no_related)
+        return Reply("related", self.kb.messages.related_intro, intent=intent.name,
+                     suggestions=self._suggest(intent.related))
+
+    def _choose(self, number: int) -> Reply:
+        options = self.state.suggestions
+        if not 1 <= number <= len(options):
+            if not options:
+                return self._decide(self.engine.match(str(number)))
+            return Reply("info", f"Pick a number from 1 to {len(options)}, or ask a question.",
+                         suggestions=options)
+        return self._answer(self.kb.intent(options[number - 1].intent), 1.0)
+
+    def _suggest(self, names: object) -> tuple[Suggestion, ...]:
+        intents = [self.kb.intent(n) for n in dict.fromkeys(names)]  # type: ignore[call-overload]
+        return tuple(Suggestion(i.name, i.question) for i in intents[:MAX_SUGGESTIONS])
+
+    # --- commands --------------------------------------------------------------------------
+
+    def _build_commands(self) -> dict[str, Command]:
+        commands = [
+            Command("help", "show this help", self._help, aliases=("?",)),
+            Command("topics", "list everything you can ask about, by article section",
+                    self._topics),
+            Command("source", "show which article section the last answer came from",
+                    self._source),
+            Command("save", "save this conversation as Markdown", self._save, usage="[FILE]"),
+            Command("clear", "clear the screen and forget the conversation so far", self._clear),
+            Command("quit", "leave (also: quit, exit, bye, Ctrl-D)", self._quit,
+                    aliases=("exit", "q")),
+        ]
+        table = {c.name: c for c in commands}
+        table.update({alias: c for c in commands for alias in c.aliases})
+        return table
+
+    @property
+    def command_list(self) -> tuple[Command, ...]:
+        return tuple(dict.fromkeys(self.commands.values()))
+
+    def _command(self, line: str) -> Reply:
+        name, _, argument = line[1:].strip().partition(" ")
+        command = self.commands.get(name.lower())
+        if command is None:
+            return Reply("info", f"Unknown command /{name}. Type /help to see the commands.")
+        return command.handler(argument.strip())
+
+    def _help(self, _: str) -> Reply:
+        names = [f"/{c.name}{' ' + c.usage if c.usage else ''}" for c in self.command_list]
+        width = max(map(len, names))
+        lines = tuple(f"{n:<{width}}  {c.summary}" for n, c in zip(names, self.command_list, strict=True))
+        return Reply("info", self.kb.messages.help, details=lines)
+
+    def _topics(self, _: str) -> Reply:
+        lines: list[str] = []
+        for section in self.kb.sections:
+            questions = [i.question for i in self.kb.intents if i.source == section]
+            if questions:
+                lines.append(f'From "{section}":')
+                lines.extend(f"  - {q}" for q in questions)
+        return Reply("info", f"What you can ask about {self.kb.title!r}, by article section:",
+                     details=tuple(lines))
+
+    def _source(self, _: str) -> Reply:
+        source = self.last_source
+        if source is None:
+            return Reply("info", "The last answer did not come from the article.")
+        return Reply("info", f"The last answer came from the article section {source!r}.",
+                     source=source)
+
+    def _clear(self, _: str) -> Reply:
+        self.state = _State()
+        return Reply("clear", "")
+
+    def _quit(self, _: str) -> Reply:
+        goodbye = next((i for i in self.kb.intents if i.ends_chat), None)
+        return Reply("goodbye", goodbye.answer if goodbye else "", end=True)
+
+    def _save(self, argument: str) -> Reply:
+        name = argument or datetime.now().strftime("prolo-bot-%Y%m%d-%H%M%S.md")
+        path = Path(name).expanduser()
+        if path.exists():
+            self.state.pending_save = path
+            return Reply("info", f"{path} already exists. Overwrite it? (y/N)")
+        return self._write(path, overwrite=False)
+
+    def _confirm_save(self, answer: str) -> Reply:
+        path, self.state.pending_save = self.state.pending_save, None
+        assert path is not None
+        if normalise(answer) in ("y", "yes"):
+            return self._write(path, overwrite=True)
+        return Reply("info", f"Not saved; {path} is unchanged.")
+
+    def transcript(self) -> str:
+        """The conversation so far as Markdown."""
+        out = [f"# prolo-bot: {self.kb.title}", ""]
+        for question, reply in self.state.turns:
+            out += [f"**You:** {question}", "", f"**prolo-bot:** {reply.text}".rstrip()]
+            out += [f"- {line.strip()}" for line in reply.details]
+            out += [f"{n}. {s.question}" for n, s in enumerate(reply.suggestions, 1)]
+            if reply.source:
+                out.append(f"*Source: {reply.source}*")
+            out.append("")
+        return "\n".join(out)
+
+    def _write(self, path: Path, *, overwrite: bool) -> Reply:
+        try:
+            storage.write_text(path, self.transcript(), overwrite=overwrite)
+        except storage.StorageError as exc:
+            return Reply("info", f"Could not save the transcript: {exc}")
+        return Reply("info", f"Saved the conversation to {path}.")

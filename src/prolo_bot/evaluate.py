@@ -1,0 +1,141 @@
+"""Measure the bot on held-out questions: right answers in scope, honesty out of scope.
+
+A question in scope counts as right only when the reply a reader would see answers it with
+the expected intent (asking back or falling back is a miss). A question out of scope counts
+as honest when the reply claims no article section.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from prolo_bot.conversation import Conversation, Reply
+from prolo_bot.knowledge import KnowledgeBase, KnowledgeError, Problem, read_yaml
+from prolo_bot.matcher import Engine
+
+
+@dataclass(frozen=True)
+class Case:
+    question: str
+    intent: str | None  # None: the article does not answer it
+    style: str
+    topic: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    case: Case
+    reply: Reply
+
+    @property
+    def ok(self) -> bool:
+        if self.case.intent is None:
+            return self.reply.source is None
+        return self.reply.kind == "answer" and self.reply.intent == self.case.intent
+
+
+@dataclass(frozen=True)
+class Report:
+    outcomes: tuple[Outcome, ...]
+
+    def _rate(self, outcomes: Iterable[Outcome]) -> float:
+        items = list(outcomes)
+        return sum(o.ok for o in items) / len(items) if items else 1.0
+
+    @property
+    def in_scope(self) -> tuple[Outcome, ...]:
+        return tuple(o for o in self.outcomes if o.case.intent is not None)
+
+    @property
+    def out_of_scope(self) -> tuple[Outcome, ...]:
+        return tuple(o for o in self.outcomes if o.case.intent is None)
+
+    @property
+    def accuracy(self) -> float:
+        return self._rate(self.in_scope)
+
+    @property
+    def honesty(self) -> float:
+        return self._rate(self.out_of_scope)
+
+    def by(self, key: Callable[[Outcome], str]) -> dict[str, tuple[int, float]]:
+        groups: dict[str, list[Outcome]] = defaultdict(list)
+        for outcome in self.outcomes:
+            groups[key(outcome)].append(outcome)
+        return {k: (len(v), self._rate(v)) for k, v in sorted(groups.items())}
+
+
+def load_cases(path: Path) -> tuple[Case, ...]:
+    """Read an evaluation file: `in_scope` ({q, intent, style}) and `out_of_scope` ({q, ...})."""
+    data = read_yaml(path)
+    if not isinstance(data, dict) or not {"in_scope", "out_of_scope"} & set(data):
+        expected = "expected 'in_scope' and/or 'out_of_scope' lists"
+        raise KnowledgeError(path, [Problem(1, 1, expected)])
+    cases: list[Case] = []
+    problems: list[Problem] = []
+    for section in ("in_scope", "out_of_scope"):
+        for item in data.get(section) or ():
+            line = getattr(item, "line", 0)
+            if not isinstance(item, dict) or not isinstance(item.get("q"), str):
+                problems.append(Problem(line, 0, f"each {section} entry needs a text 'q'"))
+                continue
+            intent = item.get("intent") if section == "in_scope" else None
+            if section == "in_scope" and not isinstance(intent, str):
+                problems.append(Problem(line, 0, "each in_scope entry needs an 'intent'"))
+                continue
+            cases.append(Case(item["q"], intent, str(item.get("style", "plain")),
+                              str(item.get("topic", ""))))
+    if problems:
+        raise KnowledgeError(path, problems)
+    return tuple(cases)
+
+
+def unknown_intents(cases: Iterable[Case], kb: KnowledgeBase) -> list[str]:
+    return sorted({c.intent for c in cases if c.intent and c.intent not in kb.by_name})
+
+
+def run(kb: KnowledgeBase, cases: Iterable[Case], engine: Engine | None = None) -> Report:
+    """Ask every question in a fresh conversation, as `prolo-bot ask` would."""
+    engine = engine or Engine(kb)
+    return Report(tuple(Outcome(c, Conversation(kb, engine).reply(c.question)) for c in cases))
+
+
+def _got(reply: Reply) -> str:
+    return reply.intent if reply.kind == "answer" and reply.intent else f"({reply.kind})"
+
+
+def format_report(report: Report, title: str = "held-out questions") -> list[str]:
+    """The evaluation as plain text lines: summary, per-style, per-intent and the misses."""
+    inside, outside = report.in_scope, report.out_of_scope
+    lines = [
+        f"Evaluation on {title}",
+        f"  in-scope accuracy     {report.accuracy:6.3f}  "
+        f"({sum(o.ok for o in inside)}/{len(inside)} answered with the right intent)",
+        f"  out-of-scope honesty  {report.honesty:6.3f}  "
+        f"({sum(o.ok for o in outside)}/{len(outside)} claimed no article source)",
+        "",
+        "By style of question (in scope):",
+    ]
+    styles = Report(inside).by(lambda o: o.case.style)
+    lines += [f"  {style:<14} {n:4d}  {rate:6.3f}" for style, (n, rate) in styles.items()]
+    lines += ["", "By intent (in scope):"]
+    for intent, (n, rate) in Report(inside).by(lambda o: o.case.intent or "").items():
+        lines.append(f"  {intent:<30} {n:4d}  {rate:6.3f}")
+    misses = [o for o in inside if not o.ok]
+    if misses:
+        lines += ["", f"Misses in scope ({len(misses)}):"]
+        lines += [f"  {o.case.intent} <- {_got(o.reply)} {o.reply.confidence:.2f}: "
+                  f"{o.case.question}" for o in misses]
+    claims = [o for o in outside if not o.ok]
+    if claims:
+        lines += ["", f"Out-of-scope questions answered from the article ({len(claims)}):"]
+        lines += [f"  {_got(o.reply)} {o.reply.confidence:.2f}: {o.case.question}" for o in claims]
+    return lines
+
+
+def default_path() -> Path:
+    """The evaluation set shipped in the checkout (tests/data/eval.yaml)."""
+    return Path(__file__).resolve().parents[2] / "tests" / "data" / "eval.yaml"

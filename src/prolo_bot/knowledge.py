@@ -1,0 +1,428 @@
+"""Load `intents.yaml` into frozen dataclasses, with errors that name file, line and column.
+
+This is the only module that reads files. YAML is parsed with safe-loader semantics (no
+Python tags); mappings remember where they start so every schema problem points at a line.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+try:  # the C parser is several times faster; fall back quietly where it is not built
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 2_000_000
+KINDS = ("article", "smalltalk", "uncovered", "safety")
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class KnowledgeError(Exception):
+    """A file that cannot be used, with every problem found in it."""
+
+    def __init__(self, path: Path | str, problems: list[Problem]) -> None:
+        self.path = str(path)
+        self.problems = problems
+        super().__init__(self.describe(problems[0]))
+
+    def describe(self, problem: Problem) -> str:
+        where = self.path
+        if problem.line:
+            where += f":{problem.line}"
+            if problem.column:
+                where += f":{problem.column}"
+        return f"{where}: {problem.message}"
+
+    def lines(self) -> list[str]:
+        return [self.describe(p) for p in self.problems]
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    column: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str
+    kind: str
+    examples: tuple[str, ...]
+    answer: str
+    more: str | None = None
+    source: str | None = None
+    related: tuple[str, ...] = ()
+    ends_chat: bool = False
+    line: int = 0
+
+    @property
+    def question(self) -> str:
+        """How the intent is offered as a suggestion: its first example, as a question."""
+        text = self.examples[0].strip()
+        text = text[:1].upper() + text[1:]
+        return text if text[-1:] in "?.!" else text + "?"
+
+
+@dataclass(frozen=True)
+class Matching:
+    threshold: float
+    margin: float
+    safety_margin: float
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    synonyms: tuple[tuple[str, tuple[str, ...]], ...]
+    stopwords: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Dialogue:
+    more: tuple[str, ...]
+    related: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Messages:
+    welcome: str
+    help: str
+    fallback: str
+    not_understood: str
+    no_more: str
+    no_related: str
+    related_intro: str
+    clarify: str
+    nothing_yet: str
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    path: Path
+    title: str
+    sections: tuple[str, ...]
+    matching: Matching
+    vocabulary: Vocabulary
+    dialogue: Dialogue
+    messages: Messages
+    intents: tuple[Intent, ...]
+    by_name: Mapping[str, Intent] = field(compare=False, repr=False)
+
+    def intent(self, name: str) -> Intent:
+        return self.by_name[name]
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+class _Map(dict):
+    """A YAML mapping that remembers where it and each of its keys start."""
+
+    line = 0
+    column = 0
+    key_marks: dict[str, tuple[int, int]]
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    pass
+
+
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[_Map]:
+    data = _Map()
+    data.line, data.column = node.start_mark.line + 1, node.start_mark.column + 1
+    data.key_marks = {}
+    yield data
+    for key_node, _ in node.value:
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        mark = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        if key in data.key_marks:
+            raise yaml.MarkedYAMLError(
+                problem=f"duplicate key {key!r}", problem_mark=key_node.start_mark
+            )
+        data.key_marks[key] = mark
+    data.update(loader.construct_mapping(node))
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 text file, turning every way it can fail into a KnowledgeError."""
+    try:
+        if path.is_dir():
+            raise KnowledgeError(path, [Problem(0, 0, "is a directory, not a file")])
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise KnowledgeError(
+                path, [Problem(0, 0, f"file is too large ({size} bytes; limit {MAX_FILE_BYTES})")]
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise KnowledgeError(path, [Problem(0, 0, "no such file")]) from None
+    except PermissionError:
+        raise KnowledgeError(path, [Problem(0, 0, "permission denied")]) from None
+    except OSError as exc:
+        raise KnowledgeError(path, [Problem(0, 0, exc.strerror or str(exc))]) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return _raise(path, line, 0, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})")
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file with safe-loader semantics; an empty file is an error."""
+    text = read_text(path)
+    if not text.strip():
+        _raise(path, 0, 0, "file is empty")
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        problem = " ".join(str(p) for p in (exc.problem, exc.context) if p) or "invalid YAML"
+        _raise(path, line, column, f"YAML syntax error: {problem}")
+    except yaml.YAMLError as exc:
+        _raise(path, 0, 0, f"YAML error: {exc}")
+
+
+def _raise(path: Path, line: int, column: int, message: str) -> Any:
+    raise KnowledgeError(path, [Problem(line, column, message)])
+
+
+# --- validation ------------------------------------------------------------------------
+
+
+class _Checker:
+    """Collects every schema problem instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, where: Any, message: str, key: str | None = None) -> None:
+        line, column = _mark(where, key)
+        self.problems.append(Problem(line, column, message))
+
+    def mapping(self, value: Any, what: str, parent: Any, key: str | None) -> _Map | None:
+        if isinstance(value, _Map):
+            return value
+        self.add(parent, f"{what} must be a mapping, got {_type(value)}", key)
+        return None
+
+    def keys(self, value: _Map, what: str, required: set[str], allowed: set[str]) -> None:
+        for key in value:
+            if key not in allowed:
+                expected = ", ".join(sorted(allowed))
+                self.add(value, f"unknown key {key!r} in {what} (expected one of: {expected})", key)
+        for key in sorted(required - set(value)):
+            self.add(value, f"{what} is missing required key {key!r}")
+
+    def text(self, value: _Map, key: str, what: str) -> str:
+        item = value.get(key)
+        if not isinstance(item, str) or not item.strip():
+            kind = "empty" if isinstance(item, str) or item is None else _type(item)
+            self.add(value, f"{what} '{key}' must be non-empty text, got {kind}", key)
+            return ""
+        return " ".join(item.split())
+
+    def texts(self, value: _Map, key: str, what: str, *, required: bool = True) -> tuple[str, ...]:
+        items = value.get(key, [] if not required else None)
+        if not isinstance(items, list) or (required and not items):
+            got = "an empty list" if items == [] else _type(items)
+            self.add(value, f"{what} '{key}' must be a non-empty list of text, got {got}", key)
+            return ()
+        out = []
+        for item in items:
+            if not isinstance(item, str) or not item.strip():
+                hint = " (quote words such as yes, no, on, off)" if isinstance(item, bool) else ""
+                self.add(value, f"{what} '{key}' has an item that is not text: {item!r}{hint}", key)
+            else:
+                out.append(" ".join(item.split()))
+        return tuple(out)
+
+    def number(self, value: _Map, key: str, what: str, low: float, high: float) -> float:
+        item = value.get(key)
+        if isinstance(item, bool) or not isinstance(item, (int, float)) or not low <= item <= high:
+            self.add(value, f"{what} '{key}' must be a number from {low} to {high}", key)
+            return low
+        return float(item)
+
+
+def _mark(where: Any, key: str | None) -> tuple[int, int]:
+    if isinstance(where, _Map):
+        if key is not None and key in where.key_marks:
+            return where.key_marks[key]
+        return where.line, where.column
+    return 0, 0
+
+
+def _type(value: Any) -> str:
+    return {type(None): "nothing", str: "text", list: "a list", bool: "true/false"}.get(
+        type(value), "a mapping" if isinstance(value, dict) else type(value).__name__
+    )
+
+
+_TOP = {"version", "article", "matching", "vocabulary", "dialogue", "messages", "intents"}
+_INTENT_KEYS = {"name", "kind", "source", "examples", "answer", "more", "related", "ends_chat"}
+
+
+def parse(data: Any, path: Path) -> KnowledgeBase:
+    """Turn parsed YAML into a KnowledgeBase, or raise KnowledgeError listing every problem."""
+    check = _Checker()
+    top = data if isinstance(data, _Map) else None
+    if top is None:
+        expected = "expected a mapping with an 'intents' list at the top"
+        _raise(path, 1, 1, f"{expected}, got {_type(data)}")
+    check.keys(top, "the file", _TOP, _TOP)
+    if top.get("version", 1) != 1:
+        check.add(top, "only 'version: 1' is understood", "version")
+
+    article = check.mapping(top.get("article"), "'article'", top, "article") or _Map()
+    title = check.text(article, "title", "article") if article else ""
+    sections = check.texts(article, "sections", "article") if article else ()
+
+    matching_map = check.mapping(top.get("matching"), "'matching'", top, "matching") or _Map()
+    matching = Matching(
+        threshold=check.number(matching_map, "threshold", "matching", 0.0, 1.0),
+        margin=check.number(matching_map, "margin", "matching", 0.0, 1.0),
+        safety_margin=check.number(matching_map, "safety_margin", "matching", 0.0, 1.0),
+    )
+
+    vocab_map = check.mapping(top.get("vocabulary"), "'vocabulary'", top, "vocabulary") or _Map()
+    check.keys(vocab_map, "'vocabulary'", set(), {"synonyms", "stopwords"})
+    synonyms = _synonyms(check, vocab_map)
+    stopwords = frozenset(check.texts(vocab_map, "stopwords", "vocabulary", required=False))
+
+    dialogue_map = check.mapping(top.get("dialogue"), "'dialogue'", top, "dialogue") or _Map()
+    check.keys(dialogue_map, "'dialogue'", {"more", "related"}, {"more", "related"})
+    dialogue = Dialogue(
+        more=check.texts(dialogue_map, "more", "dialogue"),
+        related=check.texts(dialogue_map, "related", "dialogue"),
+    )
+
+    messages_map = check.mapping(top.get("messages"), "'messages'", top, "messages") or _Map()
+    message_keys = {f for f in Messages.__dataclass_fields__}
+    check.keys(messages_map, "'messages'", message_keys, message_keys)
+    messages = Messages(**{k: check.text(messages_map, k, "messages") for k in message_keys})
+
+    intents = _intents(check, top, set(sections))
+    if check.problems:
+        raise KnowledgeError(path, check.problems)
+    return KnowledgeBase(
+        path=path,
+        title=title,
+        sections=sections,
+        matching=matching,
+        vocabulary=Vocabulary(synonyms=synonyms, stopwords=stopwords),
+        dialogue=dialogue,
+        messages=messages,
+        intents=intents,
+        by_name=MappingProxyType({i.name: i for i in intents}),
+    )
+
+
+def _synonyms(check: _Checker, vocab: _Map) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    raw = vocab.get("synonyms", _Map())
+    table = check.mapping(raw, "vocabulary 'synonyms'", vocab, "synonyms")
+    if table is None:
+        return ()
+    out = []
+    for canonical, variants in table.items():
+        if not isinstance(canonical, str) or not isinstance(variants, list) or not all(
+            isinstance(v, str) and v.strip() for v in variants
+        ):
+            check.add(table, f"synonym {canonical!r} must map to a list of words or phrases",
+                      str(canonical))
+            continue
+        out.append((canonical, tuple(variants)))
+    return tuple(out)
+
+
+def _intents(check: _Checker, top: _Map, sections: set[str]) -> tuple[Intent, ...]:
+    items = top.get("intents")
+    if not isinstance(items, list) or not items:
+        check.add(top, "'intents' must be a non-empty list of intents", "intents")
+        return ()
+    intents: list[Intent] = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(items, 1):
+        entry = check.mapping(item, f"intent #{index}", top, "intents")
+        if entry is None:
+            continue
+        name = entry.get("name")
+        what = f"intent {name!r}" if isinstance(name, str) else f"intent #{index}"
+        check.keys(entry, what, {"name", "kind", "examples", "answer"}, _INTENT_KEYS)
+        if not isinstance(name, str) or not _NAME.match(name):
+            check.add(entry, f"{what}: 'name' must be lower_snake_case text", "name")
+            name = f"#{index}"
+        elif name in seen:
+            check.add(entry, f"duplicate intent name {name!r} (first defined on line {seen[name]})",
+                      "name")
+        seen.setdefault(name, entry.line)
+        kind = entry.get("kind")
+        if kind not in KINDS:
+            check.add(entry, f"{what}: 'kind' must be one of {', '.join(KINDS)}", "kind")
+        source = entry.get("source")
+        if kind == "article" and source is None:
+            check.add(entry, f"{what}: an article intent needs a 'source' section")
+        elif kind != "article" and source is not None:
+            check.add(entry, f"{what}: only article intents have a 'source'", "source")
+        elif source is not None and source not in sections:
+            check.add(entry, f"{what}: source {source!r} is not one of the article's sections",
+                      "source")
+        more = entry.get("more")
+        if more is not None and (not isinstance(more, str) or not more.strip()):
+            check.add(entry, f"{what}: 'more' must be non-empty text when given", "more")
+        ends_chat = entry.get("ends_chat", False)
+        if not isinstance(ends_chat, bool):
+            check.add(entry, f"{what}: 'ends_chat' must be true or false", "ends_chat")
+        intents.append(
+            Intent(
+                name=name,
+                kind=kind if kind in KINDS else "article",
+                examples=check.texts(entry, "examples", what),
+                answer=check.text(entry, "answer", what),
+                more=" ".join(more.split()) if isinstance(more, str) and more.strip() else None,
+                source=source if isinstance(source, str) else None,
+                related=check.texts(entry, "related", what, required=False),
+                ends_chat=ends_chat is True,
+                line=entry.line,
+            )
+        )
+    for intent, item in zip(intents, [i for i in items if isinstance(i, _Map)], strict=True):
+        for name in intent.related:
+            if name not in seen:
+                check.add(item, f"intent {intent.name!r}: related intent {name!r} does not exist",
+                          "related")
+            elif name == intent.name:
+                check.add(item, f"intent {intent.name!r} lists itself as related", "related")
+    return tuple(intents)
+
+
+def load(path: Path) -> KnowledgeBase:
+    """Read and validate a knowledge base file."""
+    return parse(read_yaml(path), path)
+
+
+@functools.cache
+def english_words() -> frozenset[str]:
+    """Common English words (SCOWL), shipped with the package; read once, on first need."""
+    text = Path(__file__).with_name("data").joinpath("english-words.txt").read_text("ascii")
+    return frozenset(text.split())
+
+
+def default_path() -> Path:
+    """The shipped knowledge base: inside the installed package, or at the checkout's root."""
+    packaged = Path(__file__).with_name("intents.yaml")
+    if packaged.is_file():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "intents.yaml"

@@ -1,0 +1,42 @@
+"""Writing files the reader asked for: atomically, and never over a file without consent."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+class StorageError(Exception):
+    """A file could not be written; the message says why in plain words."""
+
+
+def write_text(path: Path, text: str, *, overwrite: bool = False) -> None:
+    """Write `text` to `path` via a temporary file, so a crash never leaves half a file.
+
+    Without `overwrite`, an existing file is left alone and StorageError is raised, even if
+    it appeared after the caller last looked. The file is private to the user (mode 0600),
+    as transcripts hold health questions.
+    """
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise StorageError(f"cannot write in {directory}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if overwrite:
+            os.replace(temporary, path)
+        else:
+            os.link(temporary, path)  # fails if the name exists: no silent overwrite
+    except FileExistsError:
+        raise StorageError(f"{path} already exists") from None
+    except OSError as exc:
+        raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)

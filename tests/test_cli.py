@@ -1,0 +1,120 @@
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from prolo_bot import cli
+
+KEYS = ["question", "intent", "confidence", "answer", "source", "fallback", "suggestions"]
+
+
+def run(*args, stdin=b"", env=None):
+    """Run the real command in a subprocess, as a script or a person would."""
+    return subprocess.run([sys.executable, "-m", "prolo_bot", *args], input=stdin,
+                          capture_output=True, timeout=60, env=env)
+
+
+def ask_json(capsys, *args):
+    assert cli.main(["ask", "--json", *args]) == 0
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+def test_ask_json_contract(capsys):
+    [answer] = ask_json(capsys, "what do they inject?")
+    assert list(answer) == KEYS
+    assert answer["source"] and not answer["fallback"]
+    assert "cod liver oil" in answer["answer"] or "sugar solution" in answer["answer"]
+    assert 0 <= answer["confidence"] <= 1
+
+
+def test_ask_json_cost_claims_no_source(capsys):
+    [answer] = ask_json(capsys, "how much does prolotherapy cost")
+    assert answer["source"] is None
+
+
+def test_ask_json_unknown_topic_is_a_fallback(capsys):
+    [answer] = ask_json(capsys, "what's a good recipe for banana bread")
+    assert answer["fallback"] and answer["intent"] is None and answer["source"] is None
+    assert answer["suggestions"]
+
+
+def test_ask_plain_prints_answer_and_source(capsys):
+    assert cli.main(["ask", "what", "do", "they", "inject"]) == 0
+    out = capsys.readouterr().out
+    assert "cod liver oil" in out and "Source: Prolotherapy for Back Pain Procedure" in out
+
+
+def test_ask_reads_stdin_line_by_line_in_order(capsys, monkeypatch):
+    lines = b"what do they inject\n\nhow much does it cost\n\xff\xfe junk \x00\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(lines)))
+    answers = ask_json(capsys, "-")
+    assert [a["question"] for a in answers] == [
+        "what do they inject", "", "how much does it cost", "\ufffd\ufffd junk"]
+    assert answers[0]["intent"] == "what_is_injected" and answers[2]["intent"] == "cost"
+    assert all(list(a) == KEYS for a in answers)
+
+
+def test_read_lines_bounds_a_huge_line():
+    stream = io.BytesIO(b"x" * (cli.MAX_LINE_BYTES * 3) + b"\nnext\n")
+    lines = list(cli.read_lines(stream))
+    assert [len(lines[0]), lines[1]] == [cli.MAX_LINE_BYTES, "next"]
+
+
+def test_pipe_chat_answers_follow_ups_and_exits_zero():
+    result = run(stdin=b"what is prolotherapy\nmore\n")
+    out = result.stdout.decode()
+    assert result.returncode == 0, result.stderr
+    assert "non-surgical" in out and "holistic" in out
+    assert "\x1b" not in out  # no prompt decorations or colour in a pipe
+
+
+def test_pipe_chat_survives_binary_junk_and_escapes():
+    junk = bytes(range(256)) * 50 + b"\n\x1b]0;pwned\x07\x1b[2Jhello\n"
+    result = run(stdin=junk)
+    assert result.returncode == 0 and result.stderr == b""
+    assert b"\x1b" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such file"),
+        ("intents: [\n  - {name: x", "intents.yaml:2:3: YAML syntax error"),
+        ("", "file is empty"),
+        ("[1, 2]", "expected a mapping with an 'intents' list"),
+    ],
+)
+def test_bad_knowledge_file_is_one_line_and_exit_2(tmp_path, content, message):
+    path = tmp_path / "intents.yaml"
+    if content is not None:
+        path.write_text(content)
+    for args in (["--intents", str(path), "ask", "hi"], ["ask", "--intents", str(path), "hi"],
+                 ["--intents", str(path)]):
+        result = run(*args)
+        err = result.stderr.decode()
+        assert result.returncode == 2
+        assert err.count("\n") == 1 and message in err and "Traceback" not in err
+
+
+def test_environment_variable_picks_the_knowledge_file(tmp_path):
+    env = {"PROLO_BOT_INTENTS": str(tmp_path / "missing.yaml"), "PATH": ""}
+    result = run("ask", "hi", env=env)
+    assert result.returncode == 2 and b"missing.yaml: no such file" in result.stderr
+
+
+def test_unknown_option_gets_usage():
+    result = run("--frobnicate")
+    assert result.returncode == 2 and b"usage: prolo-bot" in result.stderr
+
+
+def test_eval_exits_non_zero_below_the_threshold(tmp_path, capsys):
+    cases = tmp_path / "eval.yaml"
+    cases.write_text("in_scope:\n  - {q: 'what do they inject', intent: what_is_injected}\n"
+                     "  - {q: 'zzz qqq', intent: risks}\n"
+                     "out_of_scope:\n  - {q: 'banana bread recipe'}\n")
+    assert cli.main(["eval", str(cases), "--min-accuracy", "0.4"]) == 0
+    assert "in-scope accuracy      0.500" in capsys.readouterr().out
+    assert cli.main(["eval", str(cases), "--min-accuracy", "0.9"]) == 1
+    assert "accuracy 0.500 is below 0.900" in capsys.readouterr().err

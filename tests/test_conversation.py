@@ -1,0 +1,157 @@
+import os
+
+import pytest
+
+from prolo_bot.conversation import Conversation
+
+
+@pytest.fixture
+def chat(mini):
+    return Conversation(mini)
+
+
+def test_answer_carries_intent_source_and_related_suggestions(chat):
+    reply = chat.reply("what is prolotherapy")
+    assert (reply.kind, reply.intent, reply.source) == ("answer", "definition", "Intro")
+    assert reply.text == "Prolotherapy is a test injection treatment."
+    assert [s.intent for s in reply.suggestions] == ["injected", "risks"]
+
+
+@pytest.mark.parametrize("follow_up", ["more", "Tell me more!", "go on", "why?"])
+def test_more_expands_the_last_answer_once(chat, follow_up):
+    chat.reply("what is prolotherapy")
+    more = chat.reply(follow_up)
+    assert (more.kind, more.text, more.source) == ("more", "It uses natural irritants.", "Intro")
+    assert chat.reply("more").text == "Nothing more on this."
+
+
+def test_more_without_an_answer_or_without_more_text(chat):
+    assert chat.reply("more").text == "Ask something first."
+    chat.reply("what do they inject")
+    assert chat.reply("more").text == "Nothing more on this."
+
+
+def test_number_chooses_a_suggestion(chat):
+    chat.reply("what is prolotherapy")
+    reply = chat.reply("2")
+    assert (reply.kind, reply.intent) == ("answer", "risks")
+
+
+def test_number_out_of_range_keeps_the_suggestions(chat):
+    chat.reply("what is prolotherapy")
+    reply = chat.reply("7")
+    assert "1 to 2" in reply.text
+    assert chat.reply("1").intent == "injected"
+
+
+def test_clarification_round_trip(chat):
+    ask = chat.reply("after the injection")
+    assert ask.kind == "clarify" and ask.fallback and ask.source is None
+    assert [s.intent for s in ask.suggestions] == ["swelling", "bruising"]
+    assert chat.reply("2").intent == "bruising"
+
+
+def test_clarification_accepts_a_rephrase(chat):
+    chat.reply("after the injection")
+    assert chat.reply("swelling after the shot").intent == "swelling"
+
+
+def test_fallback_is_honest_and_offers_article_topics(chat):
+    reply = chat.reply("what is the weather in Paris")
+    assert reply.kind == "fallback" and reply.source is None and reply.intent is None
+    assert reply.text.startswith("The article does not cover that")
+    assert reply.suggestions and all(
+        chat.kb.intent(s.intent).kind == "article" for s in reply.suggestions)
+    assert chat.reply("1").kind == "answer"
+
+
+def test_uncovered_question_claims_no_source(chat):
+    reply = chat.reply("how much does prolo cost")
+    assert (reply.intent, reply.source, reply.fallback) == ("cost", None, False)
+
+
+def test_urgent_symptoms_come_first(chat):
+    reply = chat.reply("numb groin after the sugar injection")
+    assert reply.intent == "urgent" and reply.source is None
+
+
+def test_empty_and_junk_lines(chat):
+    assert chat.reply("   ").kind == "empty"
+    assert chat.reply("?!?!").kind == "not_understood"
+    assert chat.reply("\x00\x1b[2J").kind == "empty"
+
+
+def test_what_else_offers_related_topics(chat):
+    assert chat.reply("what else").text == "Nothing related."
+    chat.reply("what is prolotherapy")
+    reply = chat.reply("what else")
+    assert reply.kind == "related" and [s.intent for s in reply.suggestions] == [
+        "injected", "risks"]
+
+
+def test_help_lists_every_command(chat):
+    reply = chat.reply("/help")
+    for name in ("/help", "/topics", "/source", "/save [FILE]", "/clear", "/quit"):
+        assert any(line.startswith(name) for line in reply.details)
+
+
+def test_topics_are_grouped_by_section(chat):
+    details = chat.reply("/topics").details
+    assert details[0] == 'From "Intro":'
+    assert "  - What is prolotherapy?" in details
+    assert details.index('From "Procedure":') < details.index("  - What do they inject?")
+
+
+def test_source_names_the_last_article_section(chat):
+    assert "did not come from the article" in chat.reply("/source").text
+    chat.reply("what do they inject")
+    chat.reply("/help")
+    assert "'Procedure'" in chat.reply("/source").text
+
+
+def test_unknown_command(chat):
+    assert "Unknown command /nope" in chat.reply("/nope").text
+
+
+@pytest.mark.parametrize("line", ["/quit", "/exit", "quit", "exit", "bye"])
+def test_ways_to_leave(chat, line):
+    assert chat.reply(line).end
+
+
+def test_clear_forgets_context(chat):
+    chat.reply("what is prolotherapy")
+    assert chat.reply("/clear").kind == "clear"
+    assert chat.reply("more").text == "Ask something first."
+
+
+def test_save_writes_markdown_privately(chat, tmp_path):
+    chat.reply("what do they inject")
+    target = tmp_path / "chat.md"
+    assert "Saved" in chat.reply(f"/save {target}").text
+    text = target.read_text()
+    assert "**You:** what do they inject" in text
+    assert "A sugar solution or cod liver oil." in text
+    assert oct(os.stat(target).st_mode & 0o777) == "0o600"
+
+
+def test_save_asks_before_overwriting(chat, tmp_path):
+    target = tmp_path / "chat.md"
+    target.write_text("precious")
+    assert "Overwrite it? (y/N)" in chat.reply(f"/save {target}").text
+    assert "unchanged" in chat.reply("no").text
+    assert target.read_text() == "precious"
+    chat.reply(f"/save {target}")
+    assert "Saved" in chat.reply("y").text
+    assert "# prolo-bot" in target.read_text()
+
+
+def test_save_failure_is_reported_and_chat_goes_on(chat, tmp_path):
+    reply = chat.reply(f"/save {tmp_path / 'missing-dir' / 'chat.md'}")
+    assert reply.text.startswith("Could not save the transcript:")
+    assert chat.reply("what do they inject").kind == "answer"
+
+
+def test_default_save_name(chat, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    chat.reply("/save")
+    assert len(list(tmp_path.glob("prolo-bot-*.md"))) == 1

@@ -1,0 +1,106 @@
+import pytest
+
+from prolo_bot.matcher import MAX_CHARS, Engine, clean, normalise, stem
+
+
+@pytest.fixture
+def engine(mini):
+    return Engine(mini)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("What's IN the shot?!", "what in the shot"),
+        ("doesn't it hurt", "does not it hurt"),
+        ("  lots   of\tspace ", "lots of space"),
+        ("caf\u00e9 na\u00efve", "cafe naive"),
+        ("\u2019can\u2019t\u2019", "can not"),
+    ],
+)
+def test_normalise(text, expected):
+    assert normalise(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("\x1b[31mred\x1b[0m text", "red text"),
+        ("\x1b]0;title\x07hello", "hello"),
+        ("zero\u200bwidth and \u202eright-to-left", "zerowidth and right-to-left"),
+        ("nul\x00byte\x07bell", "nul byte bell"),
+    ],
+)
+def test_clean_strips_escape_and_control_characters(text, expected):
+    assert clean(text) == expected
+
+
+def test_clean_bounds_length():
+    assert len(clean("a" * 1_000_000)) == MAX_CHARS
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [("injections", "injection"), ("injected", "inject"), ("injuries", "injury"),
+     ("ligaments", "ligament"), ("is", "is"), ("stopped", "stop")],
+)
+def test_stem(word, expected):
+    assert stem(word) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("what do they inject?", "injected"),
+        ("wat do they injcet", "injected"),  # typos
+        ("dextrose shot", "injected"),  # synonyms
+        ("inject they what do", "injected"),  # word order
+        ("how much is prolo", "cost"),  # phrase synonym, topic word ignored
+        ("how much does prolotherapy cost", "cost"),
+        ("is it dangerous", "risks"),
+        ("define this treatment", "definition"),
+    ],
+)
+def test_matches_the_intent_people_mean(engine, question, intent):
+    match = engine.match(question)
+    assert match.intent is not None and match.intent.name == intent
+
+
+@pytest.mark.parametrize("question", ["what is the weather in Paris", "banana bread recipe",
+                                      "can dogs get prolotherapy"])
+def test_unrelated_questions_match_nothing(engine, question):
+    assert engine.match(question).intent is None
+
+
+def test_real_words_are_not_corrected_into_knowledge_words(engine):
+    assert "dog" in engine.match("dogs").terms
+    assert engine.analyzer.correct("thinks") == "thinks"
+
+
+def test_stop_words_alone_give_no_terms(engine):
+    match = engine.match("what is the")
+    assert match.terms == () and match.intent is None and match.confidence == 0
+
+
+def test_confidence_is_in_unit_range_and_deterministic(engine):
+    first = engine.match("what are the risks of a sugar shot")
+    again = engine.match("what are the risks of a sugar shot")
+    assert first == again
+    assert all(0 <= c.score <= 1 for c in first.candidates)
+
+
+def test_close_runner_up_makes_the_match_ambiguous(engine):
+    match = engine.match("after the injection")
+    assert match.ambiguous
+    assert {c.intent.name for c in match.candidates[:2]} == {"swelling", "bruising"}
+
+
+def test_a_huge_line_only_reads_its_start(engine):
+    match = engine.match("what do they inject " + "blah " * 200_000)
+    assert len(match.terms) <= 60
+
+
+def test_excluded_examples_are_not_matched(mini):
+    engine = Engine(mini, exclude=[("injected", "sugar injection")])
+    assert all(c.score < 1 for c in engine.match("sugar injection").candidates
+               if c.intent.name == "injected")

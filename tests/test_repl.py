@@ -1,0 +1,79 @@
+"""The chat console in process: real prompt-toolkit, piped keystrokes, no terminal."""
+
+import os
+
+import pytest
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.document import Document
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from prolo_bot import paths
+from prolo_bot.conversation import Conversation
+from prolo_bot.repl import Chat, ChatCompleter
+
+
+def chat_with(kb, keys: str, *, history: bool = True):
+    conversation = Conversation(kb)
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        pipe.send_text(keys)
+        status = Chat(conversation, history=history).run()
+    return status, conversation
+
+
+def asked(conversation):
+    return [(question, reply.kind) for question, reply in conversation.state.turns]
+
+
+def test_question_more_and_ctrl_d(mini):
+    status, conversation = chat_with(mini, "what is prolotherapy\rmore\r\x04")
+    assert status == 0
+    assert asked(conversation) == [("what is prolotherapy", "answer"), ("more", "more"),
+                                   ("/quit", "goodbye")]
+
+
+def test_ctrl_c_clears_the_line_and_keeps_the_session(mini):
+    status, conversation = chat_with(mini, "half a questi\x03what do they inject\r/quit\r")
+    assert status == 0
+    assert asked(conversation) == [("what do they inject", "answer"), ("/quit", "goodbye")]
+
+
+def test_goodbye_ends_the_chat(mini):
+    status, conversation = chat_with(mini, "bye\rwhat do they inject\r")
+    assert status == 0 and asked(conversation) == [("bye", "answer")]
+
+
+def test_history_file_is_private_and_records_questions(mini):
+    chat_with(mini, "what do they inject\r\x04")
+    history = paths.history_file()
+    assert oct(os.stat(history).st_mode & 0o777) == "0o600"
+    assert "what do they inject" in history.read_text()
+
+
+def test_no_history_writes_nothing(mini):
+    chat_with(mini, "what do they inject\r\x04", history=False)
+    assert not paths.history_file().exists()
+
+
+def test_unwritable_history_is_a_warning_not_a_crash(mini, monkeypatch, tmp_path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_STATE_HOME", str(blocker))
+    status, conversation = chat_with(mini, "what do they inject\r\x04")
+    assert status == 0 and asked(conversation)[0] == ("what do they inject", "answer")
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("/to", ["/topics"]),
+        ("/q", ["/quit"]),
+        ("they inj", ["What do they inject?"]),
+        ("after", ["Bruising after the injection?", "Swelling after the injection?"]),
+    ],
+)
+def test_tab_completes_commands_and_questions(mini, typed, expected):
+    completer = ChatCompleter(["help", "topics", "quit"],
+                              [i.question for i in mini.intents if i.kind == "article"])
+    found = [c.text for c in completer.get_completions(Document(typed), None)]
+    assert found == expected
