@@ -199,7 +199,8 @@ class Conversation:
     def _help(self, _: str) -> Reply:
         names = [f"/{c.name}{' ' + c.usage if c.usage else ''}" for c in self.command_list]
         width = max(map(len, names))
-        lines = tuple(f"{n:<{width}}  {c.summary}" for n, c in zip(names, self.command_list, strict=True))
+        summaries = [c.summary for c in self.command_list]
+        lines = tuple(f"{n:<{width}}  {s}" for n, s in zip(names, summaries, strict=True))
         return Reply("info", self.kb.messages.help, details=lines)
 
     def _topics(self, _: str) -> Reply:

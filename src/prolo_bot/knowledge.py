@@ -310,8 +310,8 @@ def parse(data: Any, path: Path) -> KnowledgeBase:
     )
 
     messages_map = check.mapping(top.get("messages"), "'messages'", top, "messages") or _Map()
-    message_keys = {f for f in Messages.__dataclass_fields__}
-    check.keys(messages_map, "'messages'", message_keys, message_keys)
+    message_keys = list(Messages.__dataclass_fields__)
+    check.keys(messages_map, "'messages'", set(message_keys), set(message_keys))
     messages = Messages(**{k: check.text(messages_map, k, "messages") for k in message_keys})
 
     intents = _intents(check, top, set(sections))
