@@ -59,6 +59,18 @@ def create_parser() -> argparse.ArgumentParser:
                           help="exit 1 if in-scope accuracy is below X")
     evaluate.add_argument("--min-honesty", type=float, default=0.0, metavar="X",
                           help="exit 1 if out-of-scope honesty is below X")
+    evaluate.add_argument("--typos", action="store_true",
+                          help="also ask every question with 1 and 2 random edits per long word")
+    evaluate.add_argument("--seed", type=int, default=0, help="seed for --typos (default 0)")
+    evaluate.add_argument("--leave-one-out", action="store_true",
+                          help="also ask each knowledge-base example with it left out")
+    evaluate.add_argument("--baselines", action="store_true",
+                          help="also score plain rapidfuzz extractOne baselines")
+
+    check = commands.add_parser("check", parents=[common], help="lint a knowledge base file")
+    check.add_argument("file", nargs="?", type=Path, help="file to check (default: as --intents)")
+    check.add_argument("--cross-validate", action="store_true",
+                       help="also report leave-one-out accuracy and the worst confusions")
     return parser
 
 
@@ -68,11 +80,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ.get("PROLO_BOT_INTENTS") or default_path()
     )
     try:
+        if args.command == "check":
+            return _check(args.file or path, cross_validate=args.cross_validate)
         kb = load(path)
         if args.command == "ask":
             return _ask(kb, args.question, as_json=args.json)
         if args.command == "eval":
-            return _eval(kb, args.file, args.min_accuracy, args.min_honesty)
+            return _eval(kb, args)
         return _chat(kb, history=not args.no_history, color=not getattr(args, "no_color", False))
     except KnowledgeError as exc:
         extra = len(exc.problems) - 1
@@ -149,25 +163,68 @@ def _chat(kb: KnowledgeBase, *, history: bool, color: bool) -> int:
     return 0
 
 
-def _eval(kb: KnowledgeBase, file: Path | None, min_accuracy: float, min_honesty: float) -> int:
-    from prolo_bot import evaluate
+def _eval(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    from prolo_bot import curation, evaluate
+    from prolo_bot.matcher import Engine
 
-    cases = evaluate.load_cases(file or evaluate.default_path())
+    file = args.file or evaluate.default_path()
+    cases = evaluate.load_cases(file)
     unknown = evaluate.unknown_intents(cases, kb)
     if unknown:
         print(f"prolo-bot: {file}: unknown intents: {', '.join(unknown)}", file=sys.stderr)
         return 2
-    report = evaluate.run(kb, cases)
-    print("\n".join(evaluate.format_report(report)))
+    engine = Engine(kb)
+    report = evaluate.run(kb, cases, engine)
+    lines = evaluate.format_report(report)
+    if args.typos:
+        lines += ["", f"Typo stress (random edits in every word of {evaluate.LONG_WORD}+ letters, "
+                      f"seed {args.seed}):"]
+        for edits in (1, 2):
+            stressed = evaluate.run(kb, evaluate.with_typos(cases, edits, args.seed), engine)
+            lines.append(f"  {edits} edit{'s' * (edits > 1)} per long word: in-scope accuracy "
+                         f"{stressed.accuracy:.3f}, out-of-scope honesty {stressed.honesty:.3f}")
+    if args.leave_one_out:
+        lines += ["", *curation.format_cross_validation(curation.cross_validate(kb))]
+    if args.baselines:
+        lines += ["", "Baselines (threshold tuned on these questions for the best accuracy at "
+                      "the engine's honesty or better):",
+                  f"  {'matcher':<36} {'threshold':>9} {'accuracy':>9} {'honesty':>8}",
+                  f"  {'prolo-bot engine':<36} {'':>9} {report.accuracy:9.3f} "
+                  f"{report.honesty:8.3f}"]
+        for b in evaluate.baselines(kb, cases, report.honesty):
+            lines.append(f"  {b.name:<36} {b.threshold:9.0f} {b.accuracy:9.3f} {b.honesty:8.3f}")
+    print("\n".join(lines))
     failed = [
         f"{name} {value:.3f} is below {limit:.3f}"
-        for name, value, limit in (("accuracy", report.accuracy, min_accuracy),
-                                   ("honesty", report.honesty, min_honesty))
+        for name, value, limit in (("accuracy", report.accuracy, args.min_accuracy),
+                                   ("honesty", report.honesty, args.min_honesty))
         if value < limit
     ]
     for line in failed:
         print(f"prolo-bot: {line}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _check(path: Path, *, cross_validate: bool) -> int:
+    from prolo_bot import curation
+    from prolo_bot.knowledge import parse, read_yaml
+
+    data = read_yaml(path)  # unreadable: KnowledgeError, exit 2
+    try:
+        kb = parse(data, path)
+    except KnowledgeError as exc:
+        print("\n".join(f"error: {line}" for line in exc.lines()))
+        print(f"{len(exc.problems)} problem(s) in {path}")
+        return 1
+    findings = curation.duplicates(kb) + curation.shadowed(kb)
+    for finding in findings:
+        print(f"warning: {path}:{finding.line}: {finding.message}")
+    if cross_validate:
+        print("\n".join(curation.format_cross_validation(curation.cross_validate(kb))))
+    examples = sum(len(i.examples) for i in kb.intents)
+    print(f"{path}: {len(kb.intents)} intents, {examples} examples, "
+          f"{len(findings)} finding{'s' * (len(findings) != 1)}")
+    return 1 if findings else 0
 
 
 def _write(stream: TextIO, text: str) -> None:

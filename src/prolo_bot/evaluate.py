@@ -7,10 +7,13 @@ as honest when the reply claims no article section.
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+from rapidfuzz import fuzz, process
 
 from prolo_bot.conversation import Conversation, Reply
 from prolo_bot.knowledge import KnowledgeBase, KnowledgeError, Problem, read_yaml
@@ -139,3 +142,77 @@ def format_report(report: Report, title: str = "held-out questions") -> list[str
 def default_path() -> Path:
     """The evaluation set shipped in the checkout (tests/data/eval.yaml)."""
     return Path(__file__).resolve().parents[2] / "tests" / "data" / "eval.yaml"
+
+
+# --- stress and baselines ------------------------------------------------------------------
+
+LONG_WORD = 5  # typo stress edits words of at least this many letters
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def misspell(text: str, edits: int, seed: int = 0) -> str:
+    """`text` with `edits` random character edits in each long word; the same every run."""
+    rng = random.Random(f"{seed}:{edits}:{text}")
+    words = text.split(" ")
+    for index, word in enumerate(words):
+        if sum(ch.isalpha() for ch in word) < LONG_WORD:
+            continue
+        letters = list(word)
+        for _ in range(edits):
+            at = rng.randrange(1, len(letters) - 1)  # keep the first letter, as people do
+            kind = rng.choice(("swap", "drop", "add", "replace"))
+            if kind == "swap":
+                letters[at], letters[at + 1] = letters[at + 1], letters[at]
+            elif kind == "drop":
+                del letters[at]
+            elif kind == "add":
+                letters.insert(at, rng.choice(_LETTERS))
+            else:
+                letters[at] = rng.choice(_LETTERS)
+        words[index] = "".join(letters)
+    return " ".join(words)
+
+
+def with_typos(cases: Iterable[Case], edits: int, seed: int = 0) -> tuple[Case, ...]:
+    return tuple(replace(c, question=misspell(c.question, edits, seed)) for c in cases)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    name: str
+    threshold: float
+    accuracy: float
+    honesty: float
+
+
+def baseline(kb: KnowledgeBase, cases: Sequence[Case], name: str,
+             scorer: Callable[..., float], min_honesty: float) -> Baseline:
+    """Plain `process.extractOne` over every example, its cut-off tuned on these same cases
+    for the best accuracy at `min_honesty` or better (or the best honesty it can reach)."""
+    texts = [e for i in kb.intents for e in i.examples]
+    owners = [i for i in kb.intents for _ in i.examples]
+    best = [process.extractOne(c.question, texts, scorer=scorer) for c in cases]
+    results = []
+    for threshold in range(0, 101):
+        right = honest = 0
+        for case, (_, score, index) in zip(cases, best, strict=True):
+            intent = owners[index] if score >= threshold else None
+            if case.intent is None:
+                honest += intent is None or intent.source is None
+            else:
+                right += intent is not None and intent.name == case.intent
+        inside = sum(c.intent is not None for c in cases) or 1
+        outside = sum(c.intent is None for c in cases) or 1
+        results.append(Baseline(name, threshold, right / inside, honest / outside))
+    fair = [b for b in results if b.honesty >= min_honesty]
+    if fair:
+        return max(fair, key=lambda b: (b.accuracy, b.honesty))
+    return max(results, key=lambda b: (b.honesty, b.accuracy))
+
+
+def baselines(kb: KnowledgeBase, cases: Sequence[Case], min_honesty: float) -> list[Baseline]:
+    return [
+        baseline(kb, cases, "extractOne + fuzz.WRatio", fuzz.WRatio, min_honesty),
+        baseline(kb, cases, "extractOne + fuzz.token_set_ratio", fuzz.token_set_ratio,
+                 min_honesty),
+    ]

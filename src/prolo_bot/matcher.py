@@ -111,6 +111,7 @@ class Match:
     candidates: tuple[Candidate, ...]
     threshold: float
     margin: float
+    exact: bool = False  # the question is, word for word, one of the best intent's examples
 
     @property
     def confidence(self) -> float:
@@ -125,7 +126,7 @@ class Match:
     @property
     def ambiguous(self) -> bool:
         """True when the runner-up is close enough to the best that guessing would be rash."""
-        if self.intent is None or len(self.candidates) < 2:
+        if self.exact or self.intent is None or len(self.candidates) < 2:
             return False
         second = self.candidates[1].score
         return second >= self.threshold and self.confidence - second < self.margin
@@ -139,7 +140,9 @@ class Analyzer:
         self.phrases: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
         known: Counter[str] = Counter()
         for canonical, variants in kb.vocabulary.synonyms:
-            target = tuple(stem(w) for w in normalise(canonical).split())
+            # A phrase whose canonical form is a stop word is dropped ("my doctor said").
+            target = tuple(stem(w) for w in normalise(canonical).split()
+                           if w not in self.stopwords)
             for variant in (canonical, *variants):
                 words = normalise(variant).split()
                 known.update(words)
@@ -204,11 +207,13 @@ class Engine:
         skip = set(exclude)
         self._examples: list[tuple[int, tuple[str, ...]]] = []
         self._texts: list[str] = []
+        self._exact: dict[str, int] = {}
         for position, intent in enumerate(kb.intents):
             for example in intent.examples:
                 if (intent.name, example) in skip:
                     continue
                 text = normalise(example)
+                self._exact.setdefault(text, position)
                 terms = self.analyzer.terms(text)
                 if terms:
                     self._examples.append((position, terms))
@@ -234,8 +239,13 @@ class Engine:
     def match(self, text: str, limit: int = 5) -> Match:
         words = normalise(text)
         terms = self.analyzer.terms(words)
-        return Match(terms, self.rank(terms, words, limit), self.kb.matching.threshold,
-                     self.kb.matching.margin)
+        ranked = self.rank(terms, words, limit)
+        exact = self._exact.get(words)
+        if exact is not None:  # an example asked verbatim is answered, whatever its words
+            intent = self.kb.intents[exact]
+            ranked = (Candidate(intent, 1.0), *(c for c in ranked if c.intent != intent))
+        return Match(terms, ranked[:limit], self.kb.matching.threshold, self.kb.matching.margin,
+                     exact=exact is not None)
 
     def rank(self, terms: Sequence[str], words: str, limit: int = 5) -> tuple[Candidate, ...]:
         """The best-scoring intents for these terms, best first (ties keep file order).

@@ -1,0 +1,103 @@
+"""Checks for curators: overlapping examples, shadowed or unreachable intents, and
+leave-one-out accuracy over the knowledge base's own examples (like `rasa test nlu`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from prolo_bot.knowledge import KnowledgeBase
+from prolo_bot.matcher import Engine, normalise
+
+NEAR_DUPLICATE = 92  # rapidfuzz token_sort_ratio at or above which two examples say the same
+
+
+@dataclass(frozen=True)
+class Finding:
+    line: int
+    message: str
+
+
+def duplicates(kb: KnowledgeBase) -> list[Finding]:
+    """The same or nearly the same example question in two different intents."""
+    rows = [(normalise(e), intent) for intent in kb.intents for e in intent.examples]
+    texts = [text for text, _ in rows]
+    findings: list[Finding] = []
+    for i, (text, intent) in enumerate(rows):
+        for _, score, j in process.extract(text, texts, scorer=fuzz.token_sort_ratio,
+                                           processor=None, score_cutoff=NEAR_DUPLICATE,
+                                           limit=None):
+            other = rows[j][1]
+            if j <= i or other.name == intent.name:
+                continue
+            what = "the same example" if score == 100 else f"near-duplicate examples ({score:.0f}%)"
+            findings.append(Finding(intent.line, f"{what} in intents {intent.name!r} "
+                                                 f"and {other.name!r}: {text!r} / {texts[j]!r}"))
+    return findings
+
+
+def shadowed(kb: KnowledgeBase, engine: Engine | None = None) -> list[Finding]:
+    """Examples that, asked verbatim, do not reach their own intent; intents none reach."""
+    engine = engine or Engine(kb)
+    findings: list[Finding] = []
+    for intent in kb.intents:
+        reached = 0
+        for example in intent.examples:
+            match = engine.match(example)
+            got = match.intent.name if match.intent else None
+            if got == intent.name and not match.ambiguous:
+                reached += 1
+            elif got == intent.name:
+                rival = match.candidates[1].intent.name
+                findings.append(Finding(intent.line, f"example {example!r} of {intent.name!r} "
+                                                     f"is too close to {rival!r} (would ask back)"))
+            else:
+                findings.append(Finding(intent.line, f"example {example!r} of {intent.name!r} "
+                                                     f"is answered by {got or 'the fallback'!r}"))
+        if not reached:
+            findings.append(Finding(intent.line, f"intent {intent.name!r} is unreachable: "
+                                                 "none of its examples reach it"))
+    return findings
+
+
+@dataclass(frozen=True)
+class CrossValidation:
+    per_intent: dict[str, tuple[int, int]]  # name -> (right, asked)
+    confusions: Counter[tuple[str, str]]  # (expected, got) -> count
+
+    @property
+    def accuracy(self) -> float:
+        right = sum(r for r, _ in self.per_intent.values())
+        asked = sum(n for _, n in self.per_intent.values())
+        return right / asked if asked else 1.0
+
+
+def cross_validate(kb: KnowledgeBase) -> CrossValidation:
+    """Remove each example in turn, rebuild the engine without it, and ask it."""
+    per_intent: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    confusions: Counter[tuple[str, str]] = Counter()
+    for intent in kb.intents:
+        for example in intent.examples:
+            match = Engine(kb, exclude=[(intent.name, example)]).match(example)
+            got = match.intent.name if match.intent and not match.ambiguous else None
+            per_intent[intent.name][1] += 1
+            if got == intent.name:
+                per_intent[intent.name][0] += 1
+            else:
+                confusions[(intent.name, got or "(no answer)")] += 1
+    return CrossValidation({k: (v[0], v[1]) for k, v in per_intent.items()}, confusions)
+
+
+def format_cross_validation(result: CrossValidation, worst: int = 15) -> list[str]:
+    lines = [f"Leave-one-out accuracy over the knowledge base's examples: {result.accuracy:.3f}",
+             "", "By intent:"]
+    for name, (right, asked) in sorted(result.per_intent.items(),
+                                       key=lambda item: item[1][0] / item[1][1]):
+        lines.append(f"  {name:<30} {right:3d}/{asked:<3d} {right / asked:6.3f}")
+    if result.confusions:
+        lines += ["", "Worst confusions (expected -> got):"]
+        lines += [f"  {n:3d}  {a} -> {b}" for (a, b), n in result.confusions.most_common(worst)]
+    return lines
