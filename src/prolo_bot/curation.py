@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from prolo_bot.knowledge import KnowledgeBase
-from prolo_bot.matcher import Engine, normalise
+from prolo_bot.matcher import Analyzer, Engine, normalise
 
 NEAR_DUPLICATE = 92  # rapidfuzz token_sort_ratio at or above which two examples say the same
 
@@ -79,9 +79,13 @@ def cross_validate(kb: KnowledgeBase) -> CrossValidation:
     """Remove each example in turn, rebuild the engine without it, and ask it."""
     per_intent: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     confusions: Counter[tuple[str, str]] = Counter()
+    # One analyzer for all runs: its vocabulary still knows the left-out example's words
+    # (so they are not "corrected"), but no weight or example comes from it.
+    analyzer = Analyzer(kb)
     for intent in kb.intents:
         for example in intent.examples:
-            match = Engine(kb, exclude=[(intent.name, example)]).match(example)
+            engine = Engine(kb, exclude=[(intent.name, example)], analyzer=analyzer)
+            match = engine.match(example)
             got = match.intent.name if match.intent and not match.ambiguous else None
             per_intent[intent.name][1] += 1
             if got == intent.name:

@@ -29,12 +29,14 @@ MAX_CHARS = 2000
 MAX_WORDS = 60
 # Weight of the question's coverage relative to the example's in the F-score (beta > 1
 # favours the question: an answer must explain what was asked).
-BETA = 1.5
-UNKNOWN_SHARE = 0.8
+BETA = 2.0
+UNKNOWN_SHARE = 1.0
 UNKNOWN_POWER = 0.5
 CONTAIN = 0.8
 MIN_MASS = 6.0
 WORDING = 0.1
+IDF_POWER = 1.0
+SUPPORT = 0.6
 
 _ESCAPES = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor movement
@@ -162,6 +164,7 @@ class Analyzer:
         targets = [w for w in known if w not in self.stopwords and w.isalpha()]
         self._vocabulary = sorted(targets, key=lambda w: (-known[w], w))
         self._corrections: dict[str, str] = {}
+        self._terms: dict[str, tuple[str, ...]] = {}
 
     def correct(self, word: str) -> str:
         """The knowledge base's nearest word to an unknown word, or the word itself."""
@@ -170,7 +173,7 @@ class Analyzer:
         if word in english_words():  # a real word the knowledge base lacks is not a typo
             return word
         if word not in self._corrections:
-            limit = 1 if len(word) < 7 else 2
+            limit = 1 if len(word) < 8 else 2
             found = process.extractOne(
                 word, self._vocabulary, scorer=OSA.distance, score_cutoff=limit
             )
@@ -181,6 +184,14 @@ class Analyzer:
 
     def terms(self, normalised: str) -> tuple[str, ...]:
         """The distinct content terms of normalised text, in order of appearance."""
+        cached = self._terms.get(normalised)
+        if cached is None:
+            if len(self._terms) > 10_000:  # bounded: hostile input must not grow it
+                self._terms.clear()
+            cached = self._terms[normalised] = self._analyse(normalised)
+        return cached
+
+    def _analyse(self, normalised: str) -> tuple[str, ...]:
         words = [self.correct(w) for w in normalised.split()[:MAX_WORDS]]
         stems = [stem(w) for w in words]
         out: list[str] = []
@@ -201,9 +212,12 @@ class Analyzer:
 class Engine:
     """Scores questions against every example of every intent. Pure: same input, same output."""
 
-    def __init__(self, kb: KnowledgeBase, exclude: Iterable[tuple[str, str]] = ()) -> None:
+    def __init__(self, kb: KnowledgeBase, exclude: Iterable[tuple[str, str]] = (),
+                 analyzer: Analyzer | None = None) -> None:
+        """`exclude` leaves (intent name, example) pairs out, for leave-one-out testing;
+        `analyzer` may be shared between engines over the same knowledge base."""
         self.kb = kb
-        self.analyzer = Analyzer(kb)
+        self.analyzer = analyzer or Analyzer(kb)
         skip = set(exclude)
         self._examples: list[tuple[int, tuple[str, ...]]] = []
         self._texts: list[str] = []
@@ -223,9 +237,10 @@ class Engine:
         for position, terms in self._examples:
             for term in terms:
                 users.setdefault(term, set()).add(position)
-        self.weights = {t: math.log(1 + intent_count / len(p)) for t, p in users.items()}
+        self.weights = {t: math.log(1 + intent_count / len(p)) ** IDF_POWER
+                        for t, p in users.items()}
         # A word no intent uses is as telling as the rarest one: it is what the question is about.
-        self.unknown_weight = math.log(1 + intent_count)
+        self.unknown_weight = math.log(1 + intent_count) ** IDF_POWER
         self._postings: dict[str, list[int]] = {}
         self._sizes: list[float] = []
         for index, (_, terms) in enumerate(self._examples):
@@ -263,7 +278,7 @@ class Engine:
         known = sum(self.weights.get(t, 0.0) for t in terms)
         unknown = sum(1 for t in terms if t not in self.weights)
         asked = known + UNKNOWN_SHARE * self.unknown_weight * unknown ** UNKNOWN_POWER
-        best: dict[int, tuple[float, int]] = {}
+        best: dict[int, tuple[float, float, int]] = {}
         beta2 = BETA * BETA
         for index, shared in overlap.items():
             recall = shared / asked
@@ -271,12 +286,17 @@ class Engine:
             score = (1 + beta2) * precision * recall / (beta2 * precision + recall)
             score = max(score, CONTAIN * precision * min(1.0, shared / MIN_MASS))
             position = self._examples[index][0]
-            if score > best.get(position, (0.0, 0))[0]:
-                best[position] = (score, index)
-        scored = {
-            position: (1 - WORDING) * score
-            + WORDING * fuzz.ratio(words, self._texts[index]) / 100
-            for position, (score, index) in best.items()
-        }
-        ranked = sorted(scored.items(), key=lambda item: (-item[1], item[0]))[:limit]
-        return tuple(Candidate(self.kb.intents[p], round(min(s, 1.0), 4)) for p, s in ranked)
+            top, second, at = best.get(position, (0.0, 0.0, 0))
+            if score > top:
+                best[position] = (score, top, index)
+            elif score > second:
+                best[position] = (top, score, at)
+        scored = []
+        for position, (score, second, index) in best.items():
+            wording = fuzz.ratio(words, self._texts[index]) / 100
+            # A second example of the same intent that also fits is further evidence.
+            score += SUPPORT * second * (1 - score)
+            scored.append((-((1 - WORDING) * score + WORDING * wording), position))
+        scored.sort()
+        return tuple(Candidate(self.kb.intents[p], round(min(-s, 1.0), 4))
+                     for s, p in scored[:limit])

@@ -7,6 +7,7 @@ the text and prints it plain, so both show the same words.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 
 from prolo_bot.conversation import Reply
 
@@ -33,6 +34,18 @@ def render(reply: Reply, width: int = 80) -> Fragments:
             out.append(("class:number", f"{_INDENT}{number}) "))
             out.append(("class:suggestion", suggestion.question + "\n"))
     return out
+
+
+def greeting(welcome: str, examples: Sequence[str], width: int = 80) -> Fragments:
+    """The opening screen: what the bot is, what to try, how to get help and leave."""
+    width = max(20, min(width, MAX_WIDTH) - 1)
+    tips = ("Type /help for commands and /topics for everything I can answer. "
+            "Leave with Ctrl-D or /quit.")
+    return [
+        ("class:bot", textwrap.fill(welcome, width) + "\n"),
+        ("class:hint", textwrap.fill("Try: " + "  ".join(examples), width) + "\n"),
+        ("class:hint", textwrap.fill(tips, width) + "\n"),
+    ]
 
 
 def plain(reply: Reply, width: int = 80) -> str:

@@ -21,12 +21,12 @@ from prompt_toolkit.styles import Style
 
 from prolo_bot import paths
 from prolo_bot.conversation import Conversation, Reply
-from prolo_bot.render import render
+from prolo_bot.render import greeting, render
 
 STYLE = Style.from_dict(
     {
         "prompt": "bold #5fafd7",
-        "bot": "bold #87af5f",
+        "bot": "#87af5f",
         "source": "italic #8a8a8a",
         "hint": "#8a8a8a",
         "number": "bold #5fafd7",
@@ -35,7 +35,7 @@ STYLE = Style.from_dict(
         "bottom-toolbar": "noreverse bg:#303030 #bcbcbc",
     }
 )
-TOOLBAR = " /help  /topics  |  Up/Ctrl-R history  Tab complete  Ctrl-C clear line  Ctrl-D quit "
+TOOLBAR = " /help  /topics  Up, Ctrl-R: history  Tab: complete  Ctrl-C: clear line  Ctrl-D: quit"
 EXAMPLES = ("What do they inject?", "Is it painful?", "Does it work?")
 
 
@@ -96,14 +96,7 @@ class Chat:
         return self.session.output.get_size().columns
 
     def greet(self) -> None:
-        kb = self.conversation.kb
-        examples = "   ".join(EXAMPLES)
-        self.show([
-            ("class:bot", "prolo-bot: "), ("", kb.messages.welcome + "\n"),
-            ("class:hint", f"Try: {examples}\n"),
-            ("class:hint", "Type /help for commands, /topics for everything I know; "
-                           "Ctrl-D or /quit to leave.\n"),
-        ])
+        self.show(greeting(self.conversation.kb.messages.welcome, EXAMPLES, self.width()))
 
     def say(self, reply: Reply) -> None:
         if reply.kind == "empty":
