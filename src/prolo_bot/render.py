@@ -22,7 +22,7 @@ def render(reply: Reply, width: int = 80) -> Fragments:
     out: Fragments = []
     if reply.text:
         style = "class:answer" if reply.kind in ("answer", "more") else "class:info"
-        out.append((style, textwrap.fill(reply.text, width) + "\n"))
+        out.append((style, textwrap.fill(reply.text, width, break_on_hyphens=False) + "\n"))
     if reply.source and reply.kind in ("answer", "more"):
         out.append(("class:source", _wrap(f"Source: {reply.source}", width) + "\n"))
     for line in reply.details:
@@ -55,5 +55,5 @@ def plain(reply: Reply, width: int = 80) -> str:
 
 def _wrap(line: str, width: int) -> str:
     indent = _INDENT + " " * (len(line) - len(line.lstrip()))
-    return textwrap.fill(line.strip(), width, initial_indent=indent,
+    return textwrap.fill(line.strip(), width, initial_indent=indent, break_on_hyphens=False,
                          subsequent_indent=indent + "  ")

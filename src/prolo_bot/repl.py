@@ -35,7 +35,7 @@ STYLE = Style.from_dict(
         "bottom-toolbar": "noreverse bg:#303030 #bcbcbc",
     }
 )
-TOOLBAR = " /help  /topics  Up, Ctrl-R: history  Tab: complete  Ctrl-C: clear line  Ctrl-D: quit"
+TOOLBAR = " /help  /topics  Ctrl-R: history  Tab: complete  Ctrl-C: clear  Ctrl-D: quit"
 EXAMPLES = ("What do they inject?", "Is it painful?", "Does it work?")
 
 
