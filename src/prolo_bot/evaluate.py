@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz, process, utils
 
 from prolo_bot.conversation import Conversation, Reply
 from prolo_bot.knowledge import KnowledgeBase, KnowledgeError, Problem, read_yaml
@@ -191,7 +191,8 @@ def baseline(kb: KnowledgeBase, cases: Sequence[Case], name: str,
     for the best accuracy at `min_honesty` or better (or the best honesty it can reach)."""
     texts = [e for i in kb.intents for e in i.examples]
     owners = [i for i in kb.intents for _ in i.examples]
-    best = [process.extractOne(c.question, texts, scorer=scorer) for c in cases]
+    best = [process.extractOne(c.question, texts, scorer=scorer, processor=utils.default_process)
+            for c in cases]
     results = []
     for threshold in range(0, 101):
         right = honest = 0

@@ -12,6 +12,7 @@ whose specific words the knowledge base has never seen cannot reach a high confi
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -44,24 +45,22 @@ _ESCAPES = re.compile(
     r"|\x1b[P^_X][^\x1b]*(?:\x1b\\)?"  # DCS, PM, APC, SOS strings
     r"|\x1b[@-Z\\-_]?"  # any other two-byte escape, or a lone ESC
 )
-_CONTRACTIONS = (
-    (re.compile(r"\bwon'?t\b"), "will not"),
-    (re.compile(r"\bcan'?t\b"), "can not"),
-    (re.compile(r"\bcannot\b"), "can not"),
-    (re.compile(r"n't\b"), " not"),
-    (re.compile(r"'re\b"), " are"),
-    (re.compile(r"'ll\b"), " will"),
-    (re.compile(r"'ve\b"), " have"),
-    (re.compile(r"'d\b"), " would"),
-    (re.compile(r"'m\b"), " am"),
-    (re.compile(r"'s\b"), ""),  # "what's" -> "what" (+ "is", a stop word) and possessives
-)
+_EXPANSIONS = {
+    "won't": " will not", "wont": " will not", "can't": " can not", "cant": " can not",
+    "cannot": " can not", "n't": " not", "'re": " are", "'ll": " will", "'ve": " have",
+    "'d": " would", "'m": " am",
+    "'s": "",  # "what's" -> "what" (+ "is", a stop word) and possessives
+}
+_CONTRACTION = re.compile(r"\b(?:won'?t|can'?t|cannot)\b|n't\b|'(?:re|ll|ve|d|m|s)\b")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
 def clean(text: str) -> str:
     """Text safe to echo: no escape sequences, control or invisible format characters."""
-    text = _ESCAPES.sub(" ", text[: MAX_CHARS * 2])
+    text = text[: MAX_CHARS * 2]
+    if text.isascii() and text.isprintable():  # the common case needs no per-character work
+        return " ".join(text.split())[:MAX_CHARS]
+    text = _ESCAPES.sub(" ", text)
     text = unicodedata.normalize("NFKC", text)
     kept = (" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text
             if unicodedata.category(ch) not in ("Cf", "Cs", "Co", "Cn"))
@@ -71,13 +70,14 @@ def clean(text: str) -> str:
 def normalise(text: str) -> str:
     """Lowercase words separated by single spaces: no punctuation, contractions expanded."""
     text = clean(text).casefold().replace("\u2019", "'").replace("`", "'")
-    for pattern, replacement in _CONTRACTIONS:
-        text = pattern.sub(replacement, text)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _CONTRACTION.sub(lambda m: _EXPANSIONS[m.group(0)], text)
+    if not text.isascii():  # fold accents: "naïve" -> "naive"
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
+@functools.lru_cache(maxsize=20_000)
 def stem(word: str) -> str:
     """A light suffix stripper: enough to meet plurals and -ing/-ed forms halfway."""
     if len(word) <= 3 or not word.isalpha():

@@ -1,0 +1,182 @@
+"""Measure prolo-bot's speed and memory, and print a table against its targets.
+
+    python benchmarks/run.py            (after `make test` or `make chat` created .venv)
+
+Everything is measured in this one run on this machine: whole-process cold starts against
+`python -I -c pass`, the time to the first chat prompt in a pseudo-terminal, per-question
+latency in process on the shipped knowledge base and on synthetic ones 10x and 100x its
+size, peak memory of `ask`, and a plain rapidfuzz baseline for latency and accuracy.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from rapidfuzz import fuzz, process, utils
+
+from prolo_bot import evaluate
+from prolo_bot.knowledge import KnowledgeBase, default_path, load
+from prolo_bot.matcher import Engine
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = shutil.which("prolo-bot", path=str(Path(sys.executable).parent)) or "prolo-bot"
+RUNS = 9
+
+
+def wall(command: list[str]) -> tuple[float, int]:
+    """Seconds and peak resident memory (KiB) of one run of a command."""
+    start = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"benchmark: {' '.join(command)} exited {child.returncode}")
+    return elapsed, usage.ru_maxrss
+
+
+def cold_start() -> tuple[float, float, int]:
+    python = [sys.executable, "-I", "-c", "pass"]
+    ask = [SCRIPT, "ask", "what is prolotherapy"]
+    wall(ask)  # let the OS cache the files once
+    bare = [wall(python)[0] for _ in range(RUNS)]
+    runs = [wall(ask) for _ in range(RUNS)]
+    return (statistics.median(t for t, _ in runs), statistics.median(bare),
+            max(rss for _, rss in runs))
+
+
+def first_prompt() -> float:
+    import pexpect
+
+    times = []
+    for _ in range(5):
+        env = {**os.environ, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
+        start = time.perf_counter()
+        child = pexpect.spawn(SCRIPT, ["--no-history"], env=env, encoding="utf-8",
+                              dimensions=(24, 80), timeout=20)
+        child.expect_exact("you > ")
+        times.append(time.perf_counter() - start)
+        child.sendcontrol("d")
+        child.expect(pexpect.EOF)
+        child.close()
+    return statistics.median(times)
+
+
+def latency(engine: Engine, questions: list[str]) -> tuple[float, float]:
+    for question in questions:  # warm-up: caches of typo corrections, stems
+        engine.match(question)
+    samples = []
+    for _ in range(5):
+        for question in questions:
+            start = time.perf_counter()
+            engine.match(question)
+            samples.append(time.perf_counter() - start)
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.99) - 1]
+
+
+def scaled(kb: KnowledgeBase, factor: int) -> KnowledgeBase:
+    """The shipped knowledge base grown `factor` times: each copy of an intent gets shuffled
+    examples plus a made-up topic word, as a curator's many new topics would."""
+    rng = random.Random(factor)
+    intents = list(kb.intents)
+    for copy in range(1, factor):
+        for intent in kb.intents:
+            topic = "".join(rng.choice("bcdfgklmnprstvz") + rng.choice("aeiou") for _ in range(4))
+            examples = []
+            for example in intent.examples:
+                words = example.split()
+                rng.shuffle(words)
+                examples.append(" ".join([topic, *words]))
+            intents.append(dataclasses.replace(intent, name=f"{intent.name}_{copy}",
+                                               examples=tuple(examples), related=()))
+    return dataclasses.replace(kb, intents=tuple(intents),
+                               by_name={i.name: i for i in intents})
+
+
+def baseline(kb: KnowledgeBase, cases: tuple[evaluate.Case, ...]) -> tuple[float, float, float]:
+    texts = [e for i in kb.intents for e in i.examples]
+    questions = [c.question for c in cases]
+    for question in questions:
+        process.extractOne(question, texts, scorer=fuzz.WRatio,
+                           processor=utils.default_process)
+    samples = []
+    for question in questions:
+        start = time.perf_counter()
+        process.extractOne(question, texts, scorer=fuzz.WRatio,
+                           processor=utils.default_process)
+        samples.append(time.perf_counter() - start)
+    samples.sort()
+    tuned = evaluate.baseline(kb, cases, "WRatio", fuzz.WRatio, 0.0)
+    return statistics.median(samples), samples[int(len(samples) * 0.99) - 1], tuned.accuracy
+
+
+def row(name: str, value: str, target: str = "", ok: bool | None = None) -> str:
+    verdict = "" if ok is None else ("met" if ok else "MISSED")
+    return f"| {name} | {value} | {target} | {verdict} |"
+
+
+def main() -> int:
+    started = time.perf_counter()
+    kb = load(default_path())
+    cases = evaluate.load_cases(evaluate.default_path())
+    questions = [c.question for c in cases]
+    ask, bare, rss = cold_start()
+    prompt = first_prompt()
+    engine = Engine(kb)
+    report = evaluate.run(kb, cases, engine)
+    median, p99 = latency(engine, questions)
+    sizes = []
+    for factor in (10, 100):
+        big = scaled(kb, factor)
+        start = time.perf_counter()
+        big_engine = Engine(big)
+        built = time.perf_counter() - start
+        sizes.append((factor, sum(len(i.examples) for i in big.intents), built,
+                      *latency(big_engine, questions)))
+    base_median, base_p99, base_accuracy = baseline(kb, cases)
+    long_line = "what do they inject " * 50_000
+    start = time.perf_counter()
+    engine.match(long_line)
+    long_time = time.perf_counter() - start
+
+    examples = sum(len(i.examples) for i in kb.intents)
+    print(f"prolo-bot benchmark: Python {platform.python_version()} on {platform.machine()}, "
+          f"{os.cpu_count()} cores, {platform.platform()}")
+    print(f"shipped knowledge base: {len(kb.intents)} intents, {examples} examples; "
+          f"{len(questions)} questions from tests/data/eval.yaml\n")
+    print("| measure | value | target | |")
+    print("|---|---|---|---|")
+    print(row("cold `ask` (median of 9)", f"{ask * 1000:.0f} ms = {ask / bare:.1f}x "
+              f"`python -I -c pass` ({bare * 1000:.0f} ms)", "<= 3x", ask / bare <= 3))
+    print(row("first chat prompt in a pty (median of 5)", f"{prompt * 1000:.0f} ms",
+              "<= 250 ms", prompt <= 0.25))
+    print(row("per question, shipped KB", f"median {median * 1e3:.3f} ms, p99 {p99 * 1e3:.3f} ms",
+              "p99 <= 1 ms", p99 <= 0.001))
+    for factor, count, built, big_median, big_p99 in sizes:
+        target = "p99 <= 20 ms" if factor == 100 else ""
+        print(row(f"per question, {factor}x KB ({count} examples, built in {built:.2f} s)",
+                  f"median {big_median * 1e3:.3f} ms, p99 {big_p99 * 1e3:.3f} ms", target,
+                  big_p99 <= 0.02 if factor == 100 else None))
+    print(row("peak RSS of `ask`", f"{rss / 1024:.1f} MiB", "<= 50 MiB", rss / 1024 <= 50))
+    print(row("a 1 MB line, in process", f"{long_time * 1000:.1f} ms", "< 500 ms",
+              long_time < 0.5))
+    print(row("accuracy / honesty on eval.yaml", f"{report.accuracy:.3f} / {report.honesty:.3f}"))
+    print(row("baseline extractOne + WRatio, shipped KB",
+              f"median {base_median * 1e3:.3f} ms, p99 {base_p99 * 1e3:.3f} ms, "
+              f"accuracy {base_accuracy:.3f} (best threshold)"))
+    print(f"\nfinished in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
