@@ -1,5 +1,6 @@
 import io
 import json
+import random
 import subprocess
 import sys
 
@@ -118,3 +119,18 @@ def test_eval_exits_non_zero_below_the_threshold(tmp_path, capsys):
     assert "in-scope accuracy      0.500" in capsys.readouterr().out
     assert cli.main(["eval", str(cases), "--min-accuracy", "0.9"]) == 1
     assert "accuracy 0.500 is below 0.900" in capsys.readouterr().err
+
+
+def test_ten_thousand_lines_and_random_bytes(tmp_path):
+    lines = b"".join(b"question %d about the sugar shot\n" % i for i in range(10_000))
+    result = run("ask", "--json", "-", stdin=lines)
+    out = result.stdout.decode().splitlines()
+    assert result.returncode == 0 and len(out) == 10_000
+    assert json.loads(out[-1])["question"] == "question 9999 about the sugar shot"
+
+    noise = bytes(random.Random(7).getrandbits(8) for _ in range(1_000_000))
+    result = run("ask", "--json", "-", stdin=noise)
+    assert result.returncode == 0 and result.stderr == b""
+    out = result.stdout.decode().splitlines()
+    assert len(out) == noise.count(b"\n") + (not noise.endswith(b"\n"))
+    assert all(list(json.loads(line)) == KEYS for line in out)

@@ -77,3 +77,16 @@ def test_tab_completes_commands_and_questions(mini, typed, expected):
                               [i.question for i in mini.intents if i.kind == "article"])
     found = [c.text for c in completer.get_completions(Document(typed), None)]
     assert found == expected
+
+
+def test_history_write_failure_is_reported_and_the_chat_goes_on(mini, monkeypatch):
+    import prompt_toolkit.history
+
+    def disk_full(self, string):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(prompt_toolkit.history.FileHistory, "store_string", disk_full)
+    status, conversation = chat_with(mini, "what is prolotherapy\rmore\r\x04")
+    assert status == 0
+    assert asked(conversation) == [("what is prolotherapy", "answer"), ("more", "more"),
+                                   ("/quit", "goodbye")]

@@ -207,12 +207,12 @@ def _eval(kb: KnowledgeBase, args: argparse.Namespace) -> int:
 
 def _check(path: Path, *, cross_validate: bool) -> int:
     from prolo_bot import curation
-    from prolo_bot.knowledge import parse, read_yaml
 
-    data = read_yaml(path)  # unreadable: KnowledgeError, exit 2
     try:
-        kb = parse(data, path)
+        kb = load(path)
     except KnowledgeError as exc:
+        if not exc.schema:
+            raise  # unreadable or not a knowledge base at all: exit 2
         print("\n".join(f"error: {line}" for line in exc.lines()))
         print(f"{len(exc.problems)} problem(s) in {path}")
         return 1

@@ -40,13 +40,14 @@ def duplicates(kb: KnowledgeBase) -> list[Finding]:
 
 
 def shadowed(kb: KnowledgeBase, engine: Engine | None = None) -> list[Finding]:
-    """Examples that, asked verbatim, do not reach their own intent; intents none reach."""
+    """Examples whose words reach another intent (or none); intents none of whose examples
+    reach them. The engine answers an exact example by lookup, so this scores the words."""
     engine = engine or Engine(kb)
     findings: list[Finding] = []
     for intent in kb.intents:
         reached = 0
         for example in intent.examples:
-            match = engine.match(example)
+            match = engine.match(example, verbatim=False)
             got = match.intent.name if match.intent else None
             if got == intent.name and not match.ambiguous:
                 reached += 1

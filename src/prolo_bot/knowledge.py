@@ -27,11 +27,16 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 class KnowledgeError(Exception):
-    """A file that cannot be used, with every problem found in it."""
+    """A file that cannot be used, with every problem found in it.
 
-    def __init__(self, path: Path | str, problems: list[Problem]) -> None:
+    `schema` is True when the file was read as a mapping but its content is wrong (a curator's
+    finding), False when it could not be read or parsed at all.
+    """
+
+    def __init__(self, path: Path | str, problems: list[Problem], *, schema: bool = False) -> None:
         self.path = str(path)
         self.problems = problems
+        self.schema = schema
         super().__init__(self.describe(problems[0]))
 
     def describe(self, problem: Problem) -> str:
@@ -316,7 +321,7 @@ def parse(data: Any, path: Path) -> KnowledgeBase:
 
     intents = _intents(check, top, set(sections))
     if check.problems:
-        raise KnowledgeError(path, check.problems)
+        raise KnowledgeError(path, check.problems, schema=True)
     return KnowledgeBase(
         path=path,
         title=title,

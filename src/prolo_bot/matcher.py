@@ -251,11 +251,13 @@ class Engine:
     def weight(self, term: str) -> float:
         return self.weights.get(term, self.unknown_weight)
 
-    def match(self, text: str, limit: int = 5) -> Match:
+    def match(self, text: str, limit: int = 5, *, verbatim: bool = True) -> Match:
+        """Score `text` against every example. An example asked word for word is answered by
+        its own intent; `verbatim=False` turns that off, to see what its words alone reach."""
         words = normalise(text)
         terms = self.analyzer.terms(words)
         ranked = self.rank(terms, words, limit)
-        exact = self._exact.get(words)
+        exact = self._exact.get(words) if verbatim else None
         if exact is not None:  # an example asked verbatim is answered, whatever its words
             intent = self.kb.intents[exact]
             ranked = (Candidate(intent, 1.0), *(c for c in ranked if c.intent != intent))

@@ -57,6 +57,25 @@ class ChatCompleter(Completer):
             yield Completion(option, start_position=-len(text))
 
 
+class PrivateHistory(FileHistory):
+    """History in a user-only file. A failed write (disk full, read-only) never ends the chat:
+    it is remembered in `error`, for the chat to report once, and history stays in memory."""
+
+    def __init__(self, filename: str) -> None:
+        super().__init__(filename)
+        self.error: str | None = None
+        self.broken = False
+
+    def store_string(self, string: str) -> None:
+        if self.broken:
+            return
+        try:
+            super().store_string(string)
+        except OSError as exc:
+            self.broken = True
+            self.error = f"history is off: cannot write {self.filename} ({exc.strerror})"
+
+
 class Chat:
     """One interactive session: the prompt, its history, and how replies are shown."""
 
@@ -80,7 +99,7 @@ class Chat:
 
     def _history(self) -> History:
         try:
-            return FileHistory(str(paths.private_file(paths.history_file())))
+            return PrivateHistory(str(paths.private_file(paths.history_file())))
         except OSError as exc:
             self.warn(f"history is off: cannot use {paths.history_file()} ({exc.strerror})")
             return InMemoryHistory()
@@ -116,6 +135,10 @@ class Chat:
             except EOFError:
                 self.say(self.conversation.reply("/quit"))
                 return 0
+            history = self.session.history
+            if isinstance(history, PrivateHistory) and history.error:
+                self.warn(history.error)
+                history.error = None
             reply = self.conversation.reply(line)
             self.say(reply)
             if reply.end:
