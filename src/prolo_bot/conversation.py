@@ -6,7 +6,7 @@ what to say (answer, expand, clarify, fall back) and runs the slash commands.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -163,8 +163,8 @@ class Conversation:
                          suggestions=options)
         return self._answer(self.kb.intent(options[number - 1].intent), 1.0)
 
-    def _suggest(self, names: object) -> tuple[Suggestion, ...]:
-        intents = [self.kb.intent(n) for n in dict.fromkeys(names)]  # type: ignore[call-overload]
+    def _suggest(self, names: Iterable[str]) -> tuple[Suggestion, ...]:
+        intents = [self.kb.intent(n) for n in dict.fromkeys(names)]
         return tuple(Suggestion(i.name, i.question) for i in intents[:MAX_SUGGESTIONS])
 
     # --- commands --------------------------------------------------------------------------

@@ -28,15 +28,20 @@ from prolo_bot.knowledge import Intent, KnowledgeBase, english_words
 # Bounds that keep any input cheap: a 1 MB line costs no more than its first few hundred words.
 MAX_CHARS = 2000
 MAX_WORDS = 60
-# Weight of the question's coverage relative to the example's in the F-score (beta > 1
-# favours the question: an answer must explain what was asked).
+# Scoring constants, tuned with `prolo-bot check --cross-validate` and `prolo-bot eval`.
+# BETA > 1 weighs how much of the question an example explains above how much of the example
+# the question uses: an answer must cover what was asked.
 BETA = 2.0
-UNKNOWN_SHARE = 1.0
+# Unknown words count against a match with diminishing force (count ** UNKNOWN_POWER), so one
+# foreign topic word ("bitcoin") sinks a short question but a long story's filler does not.
 UNKNOWN_POWER = 0.5
+# A long question that contains a whole example with at least MIN_MASS of weight still
+# matches it, at up to CONTAIN confidence, however much else it says.
 CONTAIN = 0.8
 MIN_MASS = 6.0
+# How much the likeness of the full wording (function words, order) adds: it breaks ties.
 WORDING = 0.1
-IDF_POWER = 1.0
+# How much a second matching example of the same intent adds to the best one's score.
 SUPPORT = 0.6
 
 _ESCAPES = re.compile(
@@ -237,19 +242,15 @@ class Engine:
         for position, terms in self._examples:
             for term in terms:
                 users.setdefault(term, set()).add(position)
-        self.weights = {t: math.log(1 + intent_count / len(p)) ** IDF_POWER
-                        for t, p in users.items()}
+        self.weights = {t: math.log(1 + intent_count / len(p)) for t, p in users.items()}
         # A word no intent uses is as telling as the rarest one: it is what the question is about.
-        self.unknown_weight = math.log(1 + intent_count) ** IDF_POWER
+        self.unknown_weight = math.log(1 + intent_count)
         self._postings: dict[str, list[int]] = {}
         self._sizes: list[float] = []
         for index, (_, terms) in enumerate(self._examples):
             self._sizes.append(sum(self.weights[t] for t in terms))
             for term in terms:
                 self._postings.setdefault(term, []).append(index)
-
-    def weight(self, term: str) -> float:
-        return self.weights.get(term, self.unknown_weight)
 
     def match(self, text: str, limit: int = 5, *, verbatim: bool = True) -> Match:
         """Score `text` against every example. An example asked word for word is answered by
@@ -279,7 +280,7 @@ class Engine:
                 overlap[index] = overlap.get(index, 0.0) + weight
         known = sum(self.weights.get(t, 0.0) for t in terms)
         unknown = sum(1 for t in terms if t not in self.weights)
-        asked = known + UNKNOWN_SHARE * self.unknown_weight * unknown ** UNKNOWN_POWER
+        asked = known + self.unknown_weight * unknown ** UNKNOWN_POWER
         best: dict[int, tuple[float, float, int]] = {}
         beta2 = BETA * BETA
         for index, shared in overlap.items():
