@@ -294,12 +294,15 @@ class Engine:
                 best[position] = (score, top, index)
             elif score > second:
                 best[position] = (top, score, at)
-        scored = []
-        for position, (score, second, index) in best.items():
+        # A second example of the same intent that also fits is further evidence.
+        supported = sorted(((top + SUPPORT * second * (1 - top), position, index)
+                            for position, (top, second, index) in best.items()), reverse=True)
+        scored: list[tuple[float, int]] = []
+        for score, position, index in supported:
+            if len(scored) >= limit and (1 - WORDING) * score + WORDING < -scored[limit - 1][0]:
+                break  # even identical wording could not lift this or any later one into the top
             wording = fuzz.ratio(words, self._texts[index]) / 100
-            # A second example of the same intent that also fits is further evidence.
-            score += SUPPORT * second * (1 - score)
             scored.append((-((1 - WORDING) * score + WORDING * wording), position))
-        scored.sort()
+            scored.sort()
         return tuple(Candidate(self.kb.intents[p], round(min(-s, 1.0), 4))
                      for s, p in scored[:limit])
