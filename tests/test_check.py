@@ -61,10 +61,10 @@ def test_unreadable_files(tmp_path, capsys, make, message, command):
 def test_unreadable_permission(tmp_path, capsys, monkeypatch):
     path = write_kb(tmp_path)
 
-    def refuse(self):
+    def refuse(self, *args):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(type(path), "read_bytes", refuse)
+    monkeypatch.setattr(type(path), "open", refuse)
     assert cli.main(["check", str(path)]) == 2
     assert capsys.readouterr().err == f"prolo-bot: {path}: permission denied\n"
 
@@ -143,17 +143,72 @@ def test_duplicate_and_near_duplicate_examples_are_warnings(tmp_path, capsys):
 def test_shadowed_and_unreachable_intents(tmp_path, capsys):
     text = MINI.replace("examples: [bruising after the injection]",
                         "examples: [sugar injection dextrose shot]")
-    status, out, _ = check(capsys, write_kb(tmp_path, text))
+    path = write_kb(tmp_path, text)
+    line = at(text, "name: bruising")
+    status, out, _ = check(capsys, path)
     assert status == 1
-    assert "intent 'bruising' is unreachable: none of its examples reach it" in out or (
-        "example 'sugar injection dextrose shot' of 'bruising'" in out)
+    lines = out.splitlines()
+    assert (f"warning: {path}:{line}: example 'sugar injection dextrose shot' of 'bruising' is "
+            "too close to 'injected' (would ask back)") in lines
+    assert (f"warning: {path}:{line}: intent 'bruising' is unreachable: none of its examples "
+            "reach it") in lines
+
+
+def test_example_hidden_by_a_dialogue_phrase(tmp_path, capsys):
+    path = write_kb(tmp_path, MINI.replace("more: [more, tell me more,",
+                                           "more: [more, what do they inject, tell me more,"))
+    status, out, _ = check(capsys, path)
+    assert status == 1
+    assert ("example 'what do they inject' of 'injected' is taken as a follow-up phrase from "
+            "'dialogue', never as a question") in out
+
+
+def test_missing_section_is_one_problem(tmp_path, capsys):
+    text = MINI.replace("dialogue:\n  more: [more, tell me more, go on, why]\n"
+                        "  related: [what else]\n", "")
+    assert text != MINI
+    path = write_kb(tmp_path, text)
+    status, out, _ = check(capsys, path)
+    assert status == 1
+    assert out == (f"error: {path}:2:1: the file is missing required key 'dialogue'\n"
+                   f"1 problem(s) in {path}\n")
+    assert cli.main(["--intents", str(path), "ask", "hi"]) == 2
+
+
+def test_missing_examples(tmp_path, capsys):
+    text = MINI.replace("    examples: [bye, goodbye]\n", "")
+    path = write_kb(tmp_path, text)
+    status, out, _ = check(capsys, path)
+    assert status == 1
+    assert (f"error: {path}:{at(text, 'name: goodbye')}:5: intent 'goodbye' is missing required "
+            "key 'examples'") in out
+
+
+def test_a_device_is_not_a_knowledge_file(capsys):
+    assert cli.main(["--intents", "/dev/zero", "ask", "hi"]) == 2
+    assert capsys.readouterr().err == "prolo-bot: /dev/zero: is not a regular file\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("in_scope: 5\n", "{p}:1: 'in_scope' must be a list"),
+     ("in_scope: []\nout_of_scope: []\n", "{p}: no questions to ask"),
+     ("in_scope:\n  - {q: hello}\n", "{p}:2: each in_scope entry needs an 'intent'")],
+)
+def test_bad_evaluation_files(tmp_path, capsys, content, message):
+    path = tmp_path / "eval.yaml"
+    path.write_text(content)
+    assert cli.main(["eval", str(path)]) == 2
+    assert capsys.readouterr().err == f"prolo-bot: {message.format(p=path)}\n"
 
 
 def test_cross_validation_report(capsys, mini_path):
     status, out, _ = check(capsys, mini_path, "--cross-validate")
     assert status == 0
-    assert "Leave-one-out accuracy over the knowledge base's examples:" in out
-    assert "By intent:" in out
+    lines = out.splitlines()
+    assert lines[0] == "Leave-one-out accuracy over the knowledge base's examples: 0.529"
+    assert "  definition                       3/3    1.000" in lines
+    assert "    1  swelling -> bruising" in lines
 
 
 def test_history_file_mode(tmp_path):

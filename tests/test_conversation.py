@@ -53,7 +53,8 @@ def test_clarification_round_trip(chat):
 
 def test_clarification_accepts_a_rephrase(chat):
     chat.reply("after the injection")
-    assert chat.reply("swelling after the shot").intent == "swelling"
+    assert chat.reply("what are the risks").intent == "risks"
+    assert "no numbered suggestions" in chat.reply("2").text  # the old options are gone
 
 
 def test_fallback_is_honest_and_offers_article_topics(chat):
@@ -145,10 +146,43 @@ def test_save_asks_before_overwriting(chat, tmp_path):
     assert "# prolo-bot" in target.read_text()
 
 
-def test_save_failure_is_reported_and_chat_goes_on(chat, tmp_path):
-    reply = chat.reply(f"/save {tmp_path / 'missing-dir' / 'chat.md'}")
+@pytest.mark.parametrize("name", ["missing-dir/chat.md", "~nosuchuser_prolo/chat.md",
+                                  "x" * 300 + ".md"])
+def test_save_failure_is_reported_and_chat_goes_on(chat, tmp_path, monkeypatch, name):
+    monkeypatch.chdir(tmp_path)
+    reply = chat.reply(f"/save {name}")
     assert reply.text.startswith("Could not save the transcript:")
     assert chat.reply("what do they inject").kind == "answer"
+
+
+def test_save_never_replaces_what_is_not_a_regular_file(chat, tmp_path):
+    target = tmp_path / "link.md"
+    target.symlink_to(tmp_path / "elsewhere.md")
+    chat.reply(f"/save {target}")
+    assert "not a regular file" in chat.reply("yes").text
+    assert target.is_symlink() and not (tmp_path / "elsewhere.md").exists()
+
+
+def test_save_into_a_folder(chat, tmp_path):
+    chat.reply("what do they inject")
+    assert "Saved" in chat.reply(f"/save {tmp_path}/").text
+    assert len(list(tmp_path.glob("prolo-bot-*.md"))) == 1
+
+
+def test_a_question_at_the_overwrite_prompt_is_answered(chat, tmp_path):
+    target = tmp_path / "chat.md"
+    target.write_text("precious")
+    chat.reply(f"/save {target}")
+    assert chat.reply("what do they inject").intent == "injected"
+    assert target.read_text() == "precious"
+
+
+def test_one_shot_mode_has_no_commands(mini, tmp_path):
+    one_shot = Conversation(mini, interactive=False)
+    assert one_shot.reply(f"/save {tmp_path / 'x.md'}").kind != "info"
+    assert not (tmp_path / "x.md").exists()
+    blank = one_shot.reply("   ")
+    assert blank.kind == "not_understood" and blank.fallback
 
 
 def test_default_save_name(chat, tmp_path, monkeypatch):

@@ -41,9 +41,14 @@ def test_engine_is_total_bounded_and_deterministic(text):
 @given(ANY_TEXT)
 def test_every_reply_is_a_normal_reply(text):
     reply = Conversation(KB, ENGINE).reply(text)
-    assert reply.kind in {"answer", "more", "related", "clarify", "fallback", "not_understood",
-                          "info", "empty", "clear", "goodbye"}
-    assert reply.source is None or reply.source in KB.sections
+    assert (reply.text == "") == (reply.kind in ("empty", "clear"))
+    assert 0.0 <= reply.confidence <= 1.0
+    if reply.source is not None:  # only answers drawn from the article name a section
+        assert reply.kind in ("answer", "more", "info")
+        assert reply.source == KB.intent(reply.intent or "").source or reply.kind == "info"
+    if reply.fallback:
+        assert reply.intent is None and reply.source is None
+    assert all(s.intent in KB.by_name for s in reply.suggestions)
 
 
 @MANY

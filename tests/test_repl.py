@@ -1,5 +1,6 @@
 """The chat console in process: real prompt-toolkit, piped keystrokes, no terminal."""
 
+import io
 import os
 
 import pytest
@@ -7,6 +8,7 @@ from prompt_toolkit.application import create_app_session
 from prompt_toolkit.document import Document
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
+from prompt_toolkit.output.plain_text import PlainTextOutput
 
 from prolo_bot import paths
 from prolo_bot.conversation import Conversation
@@ -19,6 +21,16 @@ def chat_with(kb, keys: str, *, history: bool = True):
         pipe.send_text(keys)
         status = Chat(conversation, history=history).run()
     return status, conversation
+
+
+def screen_of(kb, keys: str) -> str:
+    """What the chat prints, as plain text."""
+    stream = io.StringIO()
+    with create_pipe_input() as pipe, create_app_session(input=pipe,
+                                                         output=PlainTextOutput(stream)):
+        pipe.send_text(keys)
+        Chat(Conversation(kb)).run()
+    return stream.getvalue()
 
 
 def asked(conversation):
@@ -61,6 +73,8 @@ def test_unwritable_history_is_a_warning_not_a_crash(mini, monkeypatch, tmp_path
     monkeypatch.setenv("XDG_STATE_HOME", str(blocker))
     status, conversation = chat_with(mini, "what do they inject\r\x04")
     assert status == 0 and asked(conversation)[0] == ("what do they inject", "answer")
+    assert f"prolo-bot: history is off: cannot use {blocker}/prolo-bot/history" in screen_of(
+        mini, "\x04")
 
 
 @pytest.mark.parametrize(
@@ -90,3 +104,15 @@ def test_history_write_failure_is_reported_and_the_chat_goes_on(mini, monkeypatc
     assert status == 0
     assert asked(conversation) == [("what is prolotherapy", "answer"), ("more", "more"),
                                    ("/quit", "goodbye")]
+    screen = screen_of(mini, "what is prolotherapy\rmore\r\x04")
+    assert screen.count("history is off: cannot write") == 1  # said once, not every line
+    assert "It uses natural irritants." in screen
+
+
+def test_screen_shows_greeting_answer_source_and_suggestions(mini):
+    screen = screen_of(mini, "what is prolotherapy\r\x04")
+    assert "Welcome to the test bot." in screen
+    assert "Prolotherapy is a test injection treatment." in screen
+    assert "Source: Intro" in screen
+    assert "1) What do they inject?" in screen
+    assert screen.rstrip().endswith("Goodbye.")

@@ -14,10 +14,13 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from prolo_bot import __version__
 from prolo_bot.knowledge import KnowledgeBase, KnowledgeError, default_path, load
+
+if TYPE_CHECKING:  # the conversation is imported only by the modes that need it
+    from prolo_bot.conversation import Reply
 
 # A line longer than this is cut here and the rest of it skipped, so no input is unbounded.
 MAX_LINE_BYTES = 64 * 1024
@@ -38,13 +41,11 @@ def create_parser() -> argparse.ArgumentParser:
                     "Not a doctor: see yours for personal advice.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--no-history", action="store_true",
-                        help="do not read or write the chat history file")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
     chat = commands.add_parser("chat", parents=[common], help="chat (the default)")
-    chat.add_argument("--no-history", action="store_true", default=argparse.SUPPRESS,
-                      help="do not read or write the chat history file")
+    for target, default in ((parser, False), (chat, argparse.SUPPRESS)):  # before or after "chat"
+        target.add_argument("--no-history", action="store_true", default=default,
+                            help="do not read or write the chat history file")
 
     ask = commands.add_parser("ask", parents=[common], help="answer one question and exit")
     ask.add_argument("question", nargs="+", help='the question, or "-" to read one per line '
@@ -55,10 +56,10 @@ def create_parser() -> argparse.ArgumentParser:
                                    help="measure accuracy on held-out questions")
     evaluate.add_argument("file", nargs="?", type=Path, help="evaluation file "
                           "(default: tests/data/eval.yaml in the checkout)")
-    evaluate.add_argument("--min-accuracy", type=float, default=0.0, metavar="X",
-                          help="exit 1 if in-scope accuracy is below X")
-    evaluate.add_argument("--min-honesty", type=float, default=0.0, metavar="X",
-                          help="exit 1 if out-of-scope honesty is below X")
+    evaluate.add_argument("--min-accuracy", type=_fraction, default=0.0, metavar="X",
+                          help="exit 1 if in-scope accuracy is below X (0 to 1)")
+    evaluate.add_argument("--min-honesty", type=_fraction, default=0.0, metavar="X",
+                          help="exit 1 if out-of-scope honesty is below X (0 to 1)")
     evaluate.add_argument("--typos", action="store_true",
                           help="also ask every question with 1 and 2 random edits per long word")
     evaluate.add_argument("--seed", type=int, default=0, help="seed for --typos (default 0)")
@@ -72,6 +73,16 @@ def create_parser() -> argparse.ArgumentParser:
     check.add_argument("--cross-validate", action="store_true",
                        help="also report leave-one-out accuracy and the worst confusions")
     return parser
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -120,7 +131,7 @@ def _ask(kb: KnowledgeBase, words: list[str], *, as_json: bool) -> int:
     engine = Engine(kb)
     questions = read_lines(sys.stdin.buffer) if words == ["-"] else [" ".join(words)]
     for question in questions:
-        reply = Conversation(kb, engine).reply(question)
+        reply = Conversation(kb, engine, interactive=False).reply(question)
         if as_json:
             _write(sys.stdout, json.dumps(_as_json(question, reply)))
         else:
@@ -128,20 +139,19 @@ def _ask(kb: KnowledgeBase, words: list[str], *, as_json: bool) -> int:
     return 0
 
 
-def _as_json(question: str, reply: object) -> dict[str, object]:
-    from prolo_bot.conversation import Reply
+def _as_json(question: str, reply: Reply) -> dict[str, object]:
     from prolo_bot.matcher import clean
 
-    assert isinstance(reply, Reply)
-    return {
-        "question": clean(question),
-        "intent": reply.intent if reply.kind == "answer" else None,
-        "confidence": round(reply.confidence, 4),
-        "answer": reply.text,
-        "source": reply.source,
-        "fallback": reply.fallback,
-        "suggestions": [s.question for s in reply.suggestions],
-    }
+    values = (
+        clean(question),
+        reply.intent if reply.kind == "answer" else None,
+        round(reply.confidence, 4),
+        reply.text,
+        reply.source,
+        reply.fallback,
+        [s.question for s in reply.suggestions],
+    )
+    return dict(zip(JSON_KEYS, values, strict=True))
 
 
 def _chat(kb: KnowledgeBase, *, history: bool, color: bool) -> int:
@@ -216,7 +226,7 @@ def _check(path: Path, *, cross_validate: bool) -> int:
         print("\n".join(f"error: {line}" for line in exc.lines()))
         print(f"{len(exc.problems)} problem(s) in {path}")
         return 1
-    findings = curation.duplicates(kb) + curation.shadowed(kb)
+    findings = curation.duplicates(kb) + curation.hidden_by_dialogue(kb) + curation.shadowed(kb)
     for finding in findings:
         print(f"warning: {path}:{finding.line}: {finding.message}")
     if cross_validate:

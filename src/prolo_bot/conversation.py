@@ -65,8 +65,12 @@ class _State:
 class Conversation:
     """One reader's chat. `reply` is the only entry point; it never raises on any text."""
 
-    def __init__(self, kb: KnowledgeBase, engine: Engine | None = None) -> None:
+    def __init__(self, kb: KnowledgeBase, engine: Engine | None = None, *,
+                 interactive: bool = True) -> None:
+        """`interactive=False` is for one-shot questions (`ask`): no slash commands, and a
+        blank line is "not understood" rather than nothing."""
         self.kb = kb
+        self.interactive = interactive
         self.engine = engine or Engine(kb)
         self.state = _State()
         self.more_phrases = frozenset(normalise(p) for p in kb.dialogue.more)
@@ -93,15 +97,21 @@ class Conversation:
 
     def _respond(self, question: str) -> Reply:
         if self.state.pending_save is not None:
-            return self._confirm_save(question)
+            path, self.state.pending_save = self.state.pending_save, None
+            if normalise(question) in ("y", "yes"):
+                return self._write(path, overwrite=True)
+            if normalise(question) in ("", "n", "no"):
+                return Reply("info", f"Not saved; {path} is unchanged.")
+            # Anything else is not an answer to (y/N): the file stays, the line is handled.
         if not question:
-            return Reply("empty", "")
-        if question.startswith("/"):
+            return Reply("empty", "") if self.interactive else self._not_understood()
+        if question.startswith("/") and self.interactive:
             return self._command(question)
         words = normalise(question)
-        if words in ("quit", "exit", "q"):
-            return self._command("/quit")
-        if words.isdigit():
+        command = self.commands.get(words)
+        if self.interactive and command is not None and command.name == "quit":
+            return command.handler("")
+        if question.strip().rstrip(".)").isdigit():
             return self._choose(int(words))
         if words in self.more_phrases:
             return self._more()
@@ -122,12 +132,15 @@ class Conversation:
         if match.intent is not None:
             return self._answer(match.intent, match.confidence)
         if not match.terms:
-            return Reply("not_understood", self.kb.messages.not_understood)
+            return self._not_understood()
         nearest = [c.intent.name for c in match.candidates if c.intent.kind == "article"]
         if not nearest:
             nearest = [i.name for i in self.kb.intents if i.kind == "article"]
         return Reply("fallback", self.kb.messages.fallback, confidence=match.confidence,
                      suggestions=self._suggest(nearest))
+
+    def _not_understood(self) -> Reply:
+        return Reply("not_understood", self.kb.messages.not_understood)
 
     def _answer(self, intent: Intent, confidence: float) -> Reply:
         self.state.intent, self.state.expanded = intent, False
@@ -156,9 +169,10 @@ class Conversation:
 
     def _choose(self, number: int) -> Reply:
         options = self.state.suggestions
+        if not options:
+            return Reply("info", "There are no numbered suggestions to choose from right now. "
+                                 "Ask a question, or type /topics.")
         if not 1 <= number <= len(options):
-            if not options:
-                return self._decide(self.engine.match(str(number)))
             return Reply("info", f"Pick a number from 1 to {len(options)}, or ask a question.",
                          suggestions=options)
         return self._answer(self.kb.intent(options[number - 1].intent), 1.0)
@@ -229,30 +243,33 @@ class Conversation:
         return Reply("goodbye", goodbye.answer if goodbye else "", end=True)
 
     def _save(self, argument: str) -> Reply:
-        name = argument or datetime.now().strftime("prolo-bot-%Y%m%d-%H%M%S.md")
-        path = Path(name).expanduser()
-        if path.exists():
+        default = datetime.now().strftime("prolo-bot-%Y%m%d-%H%M%S.md")
+        try:
+            path = Path(argument or default).expanduser()
+            if argument.endswith("/") or path.is_dir():  # a folder: save inside it
+                path = path / default
+            exists = path.exists() or path.is_symlink()
+        except (OSError, RuntimeError) as exc:  # a name too long, "~nobody/..."
+            return Reply("info", f"Could not save the transcript: {exc}")
+        if exists:
             self.state.pending_save = path
             return Reply("info", f"{path} already exists. Overwrite it? (y/N)")
         return self._write(path, overwrite=False)
-
-    def _confirm_save(self, answer: str) -> Reply:
-        path, self.state.pending_save = self.state.pending_save, None
-        assert path is not None
-        if normalise(answer) in ("y", "yes"):
-            return self._write(path, overwrite=True)
-        return Reply("info", f"Not saved; {path} is unchanged.")
 
     def transcript(self) -> str:
         """The conversation so far as Markdown."""
         out = [f"# prolo-bot: {self.kb.title}", ""]
         for question, reply in self.state.turns:
-            out += [f"**You:** {question}", "", f"**prolo-bot:** {reply.text}".rstrip()]
-            out += [f"- {line.strip()}" for line in reply.details]
-            out += [f"{n}. {s.question}" for n, s in enumerate(reply.suggestions, 1)]
+            if reply.kind == "clear":
+                continue
+            out += [f"**You:** {question}", "", f"**prolo-bot:** {reply.text}".rstrip(), ""]
+            if reply.details:
+                out += [*(f"    {line}" for line in reply.details), ""]
             if reply.source:
-                out.append(f"*Source: {reply.source}*")
-            out.append("")
+                out += [f"*Source: {reply.source}*", ""]
+            if reply.suggestions:
+                out += [f"{n}. {s.question}" for n, s in enumerate(reply.suggestions, 1)]
+                out.append("")
         return "\n".join(out)
 
     def _write(self, path: Path, *, overwrite: bool) -> Reply:

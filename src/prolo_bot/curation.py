@@ -39,6 +39,15 @@ def duplicates(kb: KnowledgeBase) -> list[Finding]:
     return findings
 
 
+def hidden_by_dialogue(kb: KnowledgeBase) -> list[Finding]:
+    """Examples the chat never matches, because they read as "more" or "what else"."""
+    phrases = {normalise(p) for p in (*kb.dialogue.more, *kb.dialogue.related)}
+    return [Finding(intent.line, f"example {example!r} of {intent.name!r} is taken as a "
+                                 "follow-up phrase from 'dialogue', never as a question")
+            for intent in kb.intents for example in intent.examples
+            if normalise(example) in phrases]
+
+
 def shadowed(kb: KnowledgeBase, engine: Engine | None = None) -> list[Finding]:
     """Examples whose words reach another intent (or none); intents none of whose examples
     reach them. The engine answers an exact example by lookup, so this scores the words."""

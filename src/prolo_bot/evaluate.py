@@ -80,7 +80,11 @@ def load_cases(path: Path) -> tuple[Case, ...]:
     cases: list[Case] = []
     problems: list[Problem] = []
     for section in ("in_scope", "out_of_scope"):
-        for item in data.get(section) or ():
+        items = data.get(section) or []
+        if not isinstance(items, list):
+            problems.append(Problem(getattr(data, "line", 0), 0, f"'{section}' must be a list"))
+            continue
+        for item in items:
             line = getattr(item, "line", 0)
             if not isinstance(item, dict) or not isinstance(item.get("q"), str):
                 problems.append(Problem(line, 0, f"each {section} entry needs a text 'q'"))
@@ -91,6 +95,8 @@ def load_cases(path: Path) -> tuple[Case, ...]:
                 continue
             cases.append(Case(item["q"], intent, str(item.get("style", "plain")),
                               str(item.get("topic", ""))))
+    if not cases and not problems:
+        problems.append(Problem(0, 0, "no questions to ask"))
     if problems:
         raise KnowledgeError(path, problems)
     return tuple(cases)
@@ -103,7 +109,8 @@ def unknown_intents(cases: Iterable[Case], kb: KnowledgeBase) -> list[str]:
 def run(kb: KnowledgeBase, cases: Iterable[Case], engine: Engine | None = None) -> Report:
     """Ask every question in a fresh conversation, as `prolo-bot ask` would."""
     engine = engine or Engine(kb)
-    return Report(tuple(Outcome(c, Conversation(kb, engine).reply(c.question)) for c in cases))
+    return Report(tuple(Outcome(c, Conversation(kb, engine, interactive=False).reply(c.question))
+                        for c in cases))
 
 
 def _got(reply: Reply) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,9 +133,11 @@ class KnowledgeBase:
 class _Map(dict):
     """A YAML mapping that remembers where it and each of its keys start."""
 
-    line = 0
-    column = 0
-    key_marks: dict[str, tuple[int, int]]
+    def __init__(self) -> None:
+        super().__init__()
+        self.line = 0
+        self.column = 0
+        self.key_marks: dict[str, tuple[int, int]] = {}
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -144,7 +147,6 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
 def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[_Map]:
     data = _Map()
     data.line, data.column = node.start_mark.line + 1, node.start_mark.column + 1
-    data.key_marks = {}
     yield data
     for key_node, _ in node.value:
         key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
@@ -163,14 +165,18 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 def read_text(path: Path) -> str:
     """Read a UTF-8 text file, turning every way it can fail into a KnowledgeError."""
     try:
-        if path.is_dir():
-            raise KnowledgeError(path, [Problem(0, 0, "is a directory, not a file")])
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise KnowledgeError(
-                path, [Problem(0, 0, f"file is too large ({size} bytes; limit {MAX_FILE_BYTES})")]
-            )
-        data = path.read_bytes()
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            return _raise(path, 0, 0, "is a directory, not a file")
+        if not stat.S_ISREG(info.st_mode):  # a device or pipe could be endless or never end
+            return _raise(path, 0, 0, "is not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            too_large = f"file is too large ({info.st_size} bytes; limit {MAX_FILE_BYTES})"
+            return _raise(path, 0, 0, too_large)
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:  # it grew since stat
+            return _raise(path, 0, 0, f"file is too large (limit {MAX_FILE_BYTES} bytes)")
     except FileNotFoundError:
         raise KnowledgeError(path, [Problem(0, 0, "no such file")]) from None
     except PermissionError:
@@ -220,7 +226,8 @@ class _Checker:
     def mapping(self, value: Any, what: str, parent: Any, key: str | None) -> _Map | None:
         if isinstance(value, _Map):
             return value
-        self.add(parent, f"{what} must be a mapping, got {_type(value)}", key)
+        if value is not None or key in parent:  # a missing key is reported as missing
+            self.add(parent, f"{what} must be a mapping, got {_type(value)}", key)
         return None
 
     def keys(self, value: _Map, what: str, required: set[str], allowed: set[str]) -> None:
@@ -249,7 +256,8 @@ class _Checker:
         for item in items:
             if not isinstance(item, str) or not item.strip():
                 hint = " (quote words such as yes, no, on, off)" if isinstance(item, bool) else ""
-                self.add(value, f"{what} '{key}' has an item that is not text: {item!r}{hint}", key)
+                got = repr(item) if isinstance(item, (bool, int, float)) else _type(item)
+                self.add(value, f"{what} '{key}' has an item that is not text: {got}{hint}", key)
             else:
                 out.append(" ".join(item.split()))
         return tuple(out)
@@ -288,36 +296,42 @@ def parse(data: Any, path: Path) -> KnowledgeBase:
         expected = "expected a mapping with an 'intents' list at the top"
         _raise(path, 1, 1, f"{expected}, got {_type(data)}")
     check.keys(top, "the file", _TOP, _TOP)
-    if top.get("version", 1) != 1:
+    version = top.get("version", 1)
+    if type(version) is not int or version != 1:
         check.add(top, "only 'version: 1' is understood", "version")
 
-    article = check.mapping(top.get("article"), "'article'", top, "article") or _Map()
-    title = check.text(article, "title", "article") if article else ""
-    sections = check.texts(article, "sections", "article") if article else ()
+    def section(key: str) -> tuple[_Map, _Checker]:
+        # A section that is missing or not a mapping is reported once, not once per field.
+        found = check.mapping(top.get(key), f"'{key}'", top, key)
+        return (found, check) if found is not None else (_Map(), _Checker())
 
-    matching_map = check.mapping(top.get("matching"), "'matching'", top, "matching") or _Map()
+    article, c = section("article")
+    title = c.text(article, "title", "article")
+    sections = c.texts(article, "sections", "article")
+
+    matching_map, c = section("matching")
     matching = Matching(
-        threshold=check.number(matching_map, "threshold", "matching", 0.0, 1.0),
-        margin=check.number(matching_map, "margin", "matching", 0.0, 1.0),
-        safety_margin=check.number(matching_map, "safety_margin", "matching", 0.0, 1.0),
+        threshold=c.number(matching_map, "threshold", "matching", 0.0, 1.0),
+        margin=c.number(matching_map, "margin", "matching", 0.0, 1.0),
+        safety_margin=c.number(matching_map, "safety_margin", "matching", 0.0, 1.0),
     )
 
-    vocab_map = check.mapping(top.get("vocabulary"), "'vocabulary'", top, "vocabulary") or _Map()
-    check.keys(vocab_map, "'vocabulary'", set(), {"synonyms", "stopwords"})
-    synonyms = _synonyms(check, vocab_map)
-    stopwords = frozenset(check.texts(vocab_map, "stopwords", "vocabulary", required=False))
+    vocab_map, c = section("vocabulary")
+    c.keys(vocab_map, "'vocabulary'", set(), {"synonyms", "stopwords"})
+    synonyms = _synonyms(c, vocab_map)
+    stopwords = frozenset(c.texts(vocab_map, "stopwords", "vocabulary", required=False))
 
-    dialogue_map = check.mapping(top.get("dialogue"), "'dialogue'", top, "dialogue") or _Map()
-    check.keys(dialogue_map, "'dialogue'", {"more", "related"}, {"more", "related"})
+    dialogue_map, c = section("dialogue")
+    c.keys(dialogue_map, "'dialogue'", {"more", "related"}, {"more", "related"})
     dialogue = Dialogue(
-        more=check.texts(dialogue_map, "more", "dialogue"),
-        related=check.texts(dialogue_map, "related", "dialogue"),
+        more=c.texts(dialogue_map, "more", "dialogue"),
+        related=c.texts(dialogue_map, "related", "dialogue"),
     )
 
-    messages_map = check.mapping(top.get("messages"), "'messages'", top, "messages") or _Map()
+    messages_map, c = section("messages")
     message_keys = list(Messages.__dataclass_fields__)
-    check.keys(messages_map, "'messages'", set(message_keys), set(message_keys))
-    messages = Messages(**{k: check.text(messages_map, k, "messages") for k in message_keys})
+    c.keys(messages_map, "'messages'", set(message_keys), set(message_keys))
+    messages = Messages(**{k: c.text(messages_map, k, "messages") for k in message_keys})
 
     intents = _intents(check, top, set(sections))
     if check.problems:
@@ -381,8 +395,9 @@ def _intents(check: _Checker, top: _Map, sections: set[str]) -> tuple[Intent, ..
             check.add(entry, f"{what}: an article intent needs a 'source' section")
         elif kind != "article" and source is not None:
             check.add(entry, f"{what}: only article intents have a 'source'", "source")
-        elif source is not None and source not in sections:
-            check.add(entry, f"{what}: source {source!r} is not one of the article's sections",
+        elif source is not None and sections and source not in sections:
+            shown = repr(source) if isinstance(source, str) else _type(source)
+            check.add(entry, f"{what}: source {shown} is not one of the article's sections",
                       "source")
         more = entry.get("more")
         if more is not None and (not isinstance(more, str) or not more.strip()):

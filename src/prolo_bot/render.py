@@ -7,7 +7,6 @@ the text and prints it plain, so both show the same words.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
 
 from prolo_bot.conversation import Reply
 
@@ -16,9 +15,13 @@ MAX_WIDTH = 100
 _INDENT = "  "
 
 
+def _usable(width: int) -> int:
+    return max(20, min(width, MAX_WIDTH) - 1)
+
+
 def render(reply: Reply, width: int = 80) -> Fragments:
     """Wrap a reply to the terminal width: text, source, details, numbered suggestions."""
-    width = max(20, min(width, MAX_WIDTH) - 1)
+    width = _usable(width)
     out: Fragments = []
     if reply.text:
         style = "class:answer" if reply.kind in ("answer", "more") else "class:info"
@@ -36,14 +39,13 @@ def render(reply: Reply, width: int = 80) -> Fragments:
     return out
 
 
-def greeting(welcome: str, examples: Sequence[str], width: int = 80) -> Fragments:
-    """The opening screen: what the bot is, what to try, how to get help and leave."""
-    width = max(20, min(width, MAX_WIDTH) - 1)
+def greeting(welcome: str, width: int = 80) -> Fragments:
+    """The opening screen: the knowledge base's welcome, then how to get help and leave."""
+    width = _usable(width)
     tips = ("Type /help for commands and /topics for everything I can answer. "
             "Leave with Ctrl-D or /quit.")
     return [
         ("class:bot", textwrap.fill(welcome, width) + "\n"),
-        ("class:hint", textwrap.fill("Try: " + "  ".join(examples), width) + "\n"),
         ("class:hint", textwrap.fill(tips, width) + "\n"),
     ]
 

@@ -36,7 +36,6 @@ STYLE = Style.from_dict(
     }
 )
 TOOLBAR = " /help  /topics  Ctrl-R: history  Tab: complete  Ctrl-C: clear  Ctrl-D: quit"
-EXAMPLES = ("What do they inject?", "Is it painful?", "Does it work?")
 
 
 class ChatCompleter(Completer):
@@ -115,7 +114,7 @@ class Chat:
         return self.session.output.get_size().columns
 
     def greet(self) -> None:
-        self.show(greeting(self.conversation.kb.messages.welcome, EXAMPLES, self.width()))
+        self.show(greeting(self.conversation.kb.messages.welcome, self.width()))
 
     def say(self, reply: Reply) -> None:
         if reply.kind == "empty":

@@ -19,6 +19,8 @@ def write_text(path: Path, text: str, *, overwrite: bool = False) -> None:
     it appeared after the caller last looked. The file is private to the user (mode 0600),
     as transcripts hold health questions.
     """
+    if overwrite and (path.is_symlink() or (path.exists() and not path.is_file())):
+        raise StorageError(f"{path} is not a regular file; not replacing it")
     directory = path.parent if str(path.parent) else Path(".")
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
