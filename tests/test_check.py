@@ -217,3 +217,14 @@ def test_history_file_mode(tmp_path):
     target = paths.private_file(tmp_path / "state" / "history")
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(target.parent).st_mode) == 0o700
+
+
+def test_yaml_alias_bomb_is_reported_quickly_and_briefly(tmp_path, capsys):
+    lines = ["a0: &l0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    lines.append("intents:\n  - {name: x, kind: smalltalk, answer: hi, examples: *l9}")
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    status, out, _ = check(capsys, path)
+    assert status == 1 and len(out) < 5_000
+    assert "intent 'x' 'examples' has an item that is not text: a list" in out

@@ -134,3 +134,24 @@ def test_ten_thousand_lines_and_random_bytes(tmp_path):
     out = result.stdout.decode().splitlines()
     assert len(out) == noise.count(b"\n") + (not noise.endswith(b"\n"))
     assert all(list(json.loads(line)) == KEYS for line in out)
+
+
+def test_misspell_is_seeded_and_only_touches_long_words():
+    from prolo_bot.evaluate import misspell
+
+    text = "is the prolotherapy injection painful"
+    once, again = misspell(text, 2, seed=3), misspell(text, 2, seed=3)
+    assert once == again and once != text
+    assert once.split()[:2] == ["is", "the"]
+    assert misspell(text, 2, seed=4) != once
+
+
+def test_eval_stress_and_baseline_sections(tmp_path, capsys):
+    cases = tmp_path / "eval.yaml"
+    cases.write_text("in_scope:\n  - {q: 'what do they inject into the ligament', "
+                     "intent: what_is_injected}\nout_of_scope:\n  - {q: 'banana bread recipe'}\n")
+    assert cli.main(["eval", str(cases), "--typos", "--baselines"]) == 0
+    out = capsys.readouterr().out
+    assert "1 edit per long word: in-scope accuracy" in out
+    assert "2 edits per long word: in-scope accuracy" in out
+    assert "extractOne + fuzz.WRatio" in out and "extractOne + fuzz.token_set_ratio" in out

@@ -187,22 +187,14 @@ def _eval(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     report = evaluate.run(kb, cases, engine)
     lines = evaluate.format_report(report)
     if args.typos:
-        lines += ["", f"Typo stress (random edits in every word of {evaluate.LONG_WORD}+ letters, "
-                      f"seed {args.seed}):"]
-        for edits in (1, 2):
-            stressed = evaluate.run(kb, evaluate.with_typos(cases, edits, args.seed), engine)
-            lines.append(f"  {edits} edit{'s' * (edits > 1)} per long word: in-scope accuracy "
-                         f"{stressed.accuracy:.3f}, out-of-scope honesty {stressed.honesty:.3f}")
+        stressed = [evaluate.run(kb, evaluate.with_typos(cases, edits, args.seed), engine)
+                    for edits in (1, 2)]
+        lines += ["", *evaluate.format_typos(stressed, args.seed)]
     if args.leave_one_out:
         lines += ["", *curation.format_cross_validation(curation.cross_validate(kb))]
     if args.baselines:
-        lines += ["", "Baselines (threshold tuned on these questions for the best accuracy at "
-                      "the engine's honesty or better):",
-                  f"  {'matcher':<36} {'threshold':>9} {'accuracy':>9} {'honesty':>8}",
-                  f"  {'prolo-bot engine':<36} {'':>9} {report.accuracy:9.3f} "
-                  f"{report.honesty:8.3f}"]
-        for b in evaluate.baselines(kb, cases, report.honesty):
-            lines.append(f"  {b.name:<36} {b.threshold:9.0f} {b.accuracy:9.3f} {b.honesty:8.3f}")
+        lines += ["", *evaluate.format_baselines(report, evaluate.baselines(kb, cases,
+                                                                            report.honesty))]
     print("\n".join(lines))
     failed = [
         f"{name} {value:.3f} is below {limit:.3f}"

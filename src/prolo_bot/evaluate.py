@@ -224,3 +224,22 @@ def baselines(kb: KnowledgeBase, cases: Sequence[Case], min_honesty: float) -> l
         baseline(kb, cases, "extractOne + fuzz.token_set_ratio", fuzz.token_set_ratio,
                  min_honesty),
     ]
+
+
+def format_typos(stressed: Sequence[Report], seed: int) -> list[str]:
+    """Lines for runs with 1, 2, ... edits per long word."""
+    lines = [f"Typo stress (random edits in every word of {LONG_WORD}+ letters, seed {seed}):"]
+    for edits, report in enumerate(stressed, 1):
+        lines.append(f"  {edits} edit{'s' * (edits > 1)} per long word: in-scope accuracy "
+                     f"{report.accuracy:.3f}, out-of-scope honesty {report.honesty:.3f}")
+    return lines
+
+
+def format_baselines(report: Report, rivals: Iterable[Baseline]) -> list[str]:
+    lines = ["Baselines (threshold tuned on these questions for the best accuracy at the "
+             "engine's honesty or better):",
+             f"  {'matcher':<36} {'threshold':>9} {'accuracy':>9} {'honesty':>8}",
+             f"  {'prolo-bot engine':<36} {'':>9} {report.accuracy:9.3f} {report.honesty:8.3f}"]
+    lines += [f"  {b.name:<36} {b.threshold:9.0f} {b.accuracy:9.3f} {b.honesty:8.3f}"
+              for b in rivals]
+    return lines
