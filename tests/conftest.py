@@ -1,7 +1,9 @@
+import os
 import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from prolo_bot.knowledge import KnowledgeBase, default_path, load
 
@@ -112,3 +114,10 @@ def mini(mini_path: Path) -> KnowledgeBase:
 @pytest.fixture(scope="session")
 def shipped() -> KnowledgeBase:
     return load(default_path())
+
+
+# CI runs the same property-test examples every time, so a landing never hangs on luck;
+# local runs keep exploring new ones.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")

@@ -98,9 +98,11 @@ def at(text, needle):
          "matching 'threshold' must be a number from 0.0 to 1.0"),
         ("  sections: [Intro, Procedure, Tips]", "  sections: []", ("sections: []", 3),
          "article 'sections' must be a non-empty list of text, got an empty list"),
+        ("    source: Procedure", "    source: [Procedure]", ("source: [Procedure]", 5),
+         "intent 'injected': 'source' must be a section heading, got a list"),
     ],
     ids=["unknown-key", "wrong-type", "empty-answer", "related", "duplicate-name",
-         "no-source", "bad-source", "bad-threshold", "no-sections"],
+         "no-source", "bad-source", "bad-threshold", "no-sections", "source-list"],
 )
 def test_schema_errors(tmp_path, capsys, old, new, where, message):
     assert old in MINI
@@ -180,8 +182,8 @@ def test_missing_examples(tmp_path, capsys):
     path = write_kb(tmp_path, text)
     status, out, _ = check(capsys, path)
     assert status == 1
-    assert (f"error: {path}:{at(text, 'name: goodbye')}:5: intent 'goodbye' is missing required "
-            "key 'examples'") in out
+    assert out == (f"error: {path}:{at(text, 'name: goodbye')}:5: intent 'goodbye' is missing "
+                   f"required key 'examples'\n1 problem(s) in {path}\n")
 
 
 def test_a_device_is_not_a_knowledge_file(capsys):

@@ -155,3 +155,10 @@ def test_eval_stress_and_baseline_sections(tmp_path, capsys):
     assert "1 edit per long word: in-scope accuracy" in out
     assert "2 edits per long word: in-scope accuracy" in out
     assert "extractOne + fuzz.WRatio" in out and "extractOne + fuzz.token_set_ratio" in out
+
+
+def test_eval_refuses_a_threshold_it_cannot_measure(tmp_path, capsys):
+    cases = tmp_path / "eval.yaml"
+    cases.write_text("out_of_scope:\n  - {q: 'banana bread recipe'}\n")
+    assert cli.main(["eval", str(cases), "--min-accuracy", "0.9"]) == 1
+    assert "no accuracy questions to measure against --min-accuracy 0.9" in capsys.readouterr().err

@@ -37,6 +37,18 @@ def test_number_chooses_a_suggestion(chat):
     assert (reply.kind, reply.intent) == ("answer", "risks")
 
 
+@pytest.mark.parametrize("line", ["2.", "2)", " 2 ", "#2"])
+def test_number_forms(chat, line):
+    chat.reply("what is prolotherapy")
+    assert chat.reply(line).intent == "risks"
+
+
+@pytest.mark.parametrize("line", ["-1", "\u0662"])
+def test_things_that_only_look_like_numbers_are_questions(chat, line):
+    chat.reply("what is prolotherapy")
+    assert chat.reply(line).kind in ("fallback", "not_understood")
+
+
 def test_number_out_of_range_keeps_the_suggestions(chat):
     chat.reply("what is prolotherapy")
     reply = chat.reply("7")
@@ -173,8 +185,21 @@ def test_a_question_at_the_overwrite_prompt_is_answered(chat, tmp_path):
     target = tmp_path / "chat.md"
     target.write_text("precious")
     chat.reply(f"/save {target}")
-    assert chat.reply("what do they inject").intent == "injected"
+    reply = chat.reply("what do they inject")
+    assert reply.intent == "injected"
+    assert reply.text == f"(Not saved; {target} is unchanged.)\nA sugar solution or cod liver oil."
     assert target.read_text() == "precious"
+
+
+def test_save_refuses_a_device_at_once(chat):
+    assert chat.reply("/save /dev/null").text == (
+        "Could not save the transcript: /dev/null is not a regular file")
+
+
+def test_save_accepts_a_quoted_name_with_spaces(chat, tmp_path):
+    target = tmp_path / "my chat.md"
+    assert "Saved" in chat.reply(f'/save "{target}"').text
+    assert target.exists()
 
 
 def test_one_shot_mode_has_no_commands(mini, tmp_path):

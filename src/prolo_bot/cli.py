@@ -106,9 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # a reader like `head` closed the pipe: not an error of ours
+    except BrokenPipeError:  # a reader like `head` closed the pipe: exit as a shell would
         sys.stderr.close()
-        return 0
+        return 141
 
 
 def read_lines(stream: BinaryIO) -> Iterator[str]:
@@ -197,10 +197,12 @@ def _eval(kb: KnowledgeBase, args: argparse.Namespace) -> int:
                                                                             report.honesty))]
     print("\n".join(lines))
     failed = [
-        f"{name} {value:.3f} is below {limit:.3f}"
-        for name, value, limit in (("accuracy", report.accuracy, args.min_accuracy),
-                                   ("honesty", report.honesty, args.min_honesty))
-        if value < limit
+        f"{name} {value:.3f} is below {limit:.3f}" if measured else f"no {name} questions to "
+        f"measure against --min-{name} {limit}"
+        for name, value, limit, measured in (
+            ("accuracy", report.accuracy, args.min_accuracy, report.in_scope),
+            ("honesty", report.honesty, args.min_honesty, report.out_of_scope))
+        if limit and (value < limit or not measured)
     ]
     for line in failed:
         print(f"prolo-bot: {line}", file=sys.stderr)

@@ -7,7 +7,7 @@ what to say (answer, expand, clarify, fall back) and runs the slash commands.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -100,9 +100,12 @@ class Conversation:
             path, self.state.pending_save = self.state.pending_save, None
             if normalise(question) in ("y", "yes"):
                 return self._write(path, overwrite=True)
+            not_saved = f"Not saved; {path} is unchanged."
             if normalise(question) in ("", "n", "no"):
-                return Reply("info", f"Not saved; {path} is unchanged.")
-            # Anything else is not an answer to (y/N): the file stays, the line is handled.
+                return Reply("info", not_saved)
+            # Anything else is not an answer to (y/N): say so, then handle the line.
+            reply = self._respond(question)
+            return replace(reply, text=f"({not_saved})\n{reply.text}".rstrip())
         if not question:
             return Reply("empty", "") if self.interactive else self._not_understood()
         if question.startswith("/") and self.interactive:
@@ -111,8 +114,9 @@ class Conversation:
         command = self.commands.get(words)
         if self.interactive and command is not None and command.name == "quit":
             return command.handler("")
-        if question.strip().rstrip(".)").isdigit():
-            return self._choose(int(words))
+        number = question.strip().lstrip("#").rstrip(".)")
+        if number.isascii() and number.isdigit():  # "2", "2." or "2)"; not "-2" nor "²"
+            return self._choose(int(number))
         if words in self.more_phrases:
             return self._more()
         if words in self.related_phrases:
@@ -244,13 +248,17 @@ class Conversation:
 
     def _save(self, argument: str) -> Reply:
         default = datetime.now().strftime("prolo-bot-%Y%m%d-%H%M%S.md")
+        argument = argument.strip().strip("'\"")  # people quote names with spaces
         try:
             path = Path(argument or default).expanduser()
             if argument.endswith("/") or path.is_dir():  # a folder: save inside it
                 path = path / default
             exists = path.exists() or path.is_symlink()
+            special = exists and not path.is_symlink() and not path.is_file()
         except (OSError, RuntimeError) as exc:  # a name too long, "~nobody/..."
             return Reply("info", f"Could not save the transcript: {exc}")
+        if special:
+            return Reply("info", f"Could not save the transcript: {path} is not a regular file")
         if exists:
             self.state.pending_save = path
             return Reply("info", f"{path} already exists. Overwrite it? (y/N)")

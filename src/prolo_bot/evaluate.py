@@ -86,7 +86,8 @@ def load_cases(path: Path) -> tuple[Case, ...]:
             continue
         for item in items:
             line = getattr(item, "line", 0)
-            if not isinstance(item, dict) or not isinstance(item.get("q"), str):
+            question = item.get("q") if isinstance(item, dict) else None
+            if not isinstance(question, str) or not question.strip():
                 problems.append(Problem(line, 0, f"each {section} entry needs a text 'q'"))
                 continue
             intent = item.get("intent") if section == "in_scope" else None
@@ -190,6 +191,7 @@ class Baseline:
     threshold: float
     accuracy: float
     honesty: float
+    fair: bool = True  # False: no threshold reaches the honesty asked for
 
 
 def baseline(kb: KnowledgeBase, cases: Sequence[Case], name: str,
@@ -215,7 +217,7 @@ def baseline(kb: KnowledgeBase, cases: Sequence[Case], name: str,
     fair = [b for b in results if b.honesty >= min_honesty]
     if fair:
         return max(fair, key=lambda b: (b.accuracy, b.honesty))
-    return max(results, key=lambda b: (b.honesty, b.accuracy))
+    return replace(max(results, key=lambda b: (b.honesty, b.accuracy)), fair=False)
 
 
 def baselines(kb: KnowledgeBase, cases: Sequence[Case], min_honesty: float) -> list[Baseline]:
@@ -241,5 +243,6 @@ def format_baselines(report: Report, rivals: Iterable[Baseline]) -> list[str]:
              f"  {'matcher':<36} {'threshold':>9} {'accuracy':>9} {'honesty':>8}",
              f"  {'prolo-bot engine':<36} {'':>9} {report.accuracy:9.3f} {report.honesty:8.3f}"]
     lines += [f"  {b.name:<36} {b.threshold:9.0f} {b.accuracy:9.3f} {b.honesty:8.3f}"
+              + ("" if b.fair else "  (never as honest: its most honest threshold)")
               for b in rivals]
     return lines

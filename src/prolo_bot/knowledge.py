@@ -218,8 +218,11 @@ class _Checker:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.missing: set[tuple[int, str]] = set()  # already reported as missing
 
     def add(self, where: Any, message: str, key: str | None = None) -> None:
+        if key is not None and (id(where), key) in self.missing:
+            return
         line, column = _mark(where, key)
         self.problems.append(Problem(line, column, message))
 
@@ -237,6 +240,7 @@ class _Checker:
                 self.add(value, f"unknown key {key!r} in {what} (expected one of: {expected})", key)
         for key in sorted(required - set(value)):
             self.add(value, f"{what} is missing required key {key!r}")
+            self.missing.add((id(value), key))
 
     def text(self, value: _Map, key: str, what: str) -> str:
         item = value.get(key)
@@ -391,13 +395,16 @@ def _intents(check: _Checker, top: _Map, sections: set[str]) -> tuple[Intent, ..
         if kind not in KINDS:
             check.add(entry, f"{what}: 'kind' must be one of {', '.join(KINDS)}", "kind")
         source = entry.get("source")
-        if kind == "article" and source is None:
+        if source is not None and not isinstance(source, str):
+            check.add(entry, f"{what}: 'source' must be a section heading, got {_type(source)}",
+                      "source")
+            source = None
+        elif kind == "article" and source is None:
             check.add(entry, f"{what}: an article intent needs a 'source' section")
         elif kind != "article" and source is not None:
             check.add(entry, f"{what}: only article intents have a 'source'", "source")
         elif source is not None and sections and source not in sections:
-            shown = repr(source) if isinstance(source, str) else _type(source)
-            check.add(entry, f"{what}: source {shown} is not one of the article's sections",
+            check.add(entry, f"{what}: source {source!r} is not one of the article's sections",
                       "source")
         more = entry.get("more")
         if more is not None and (not isinstance(more, str) or not more.strip()):

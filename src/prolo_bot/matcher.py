@@ -168,6 +168,7 @@ class Analyzer:
         # frequent first, so a typo equally close to two words becomes the common one.
         targets = [w for w in known if w not in self.stopwords and w.isalpha()]
         self._vocabulary = sorted(targets, key=lambda w: (-known[w], w))
+        self._four_letter = [w for w in self._vocabulary if len(w) == 4]
         self._corrections: dict[str, str] = {}
         self._terms: dict[str, tuple[str, ...]] = {}
 
@@ -179,9 +180,10 @@ class Analyzer:
             return word
         if word not in self._corrections:
             limit = 1 if len(word) < 8 else 2
-            found = process.extractOne(
-                word, self._vocabulary, scorer=OSA.distance, score_cutoff=limit
-            )
+            # A three-letter word has too many one-edit neighbours ("nis" is not "nhs"); only
+            # a dropped letter is put back ("wat" -> "what").
+            choices = self._four_letter if len(word) == 3 else self._vocabulary
+            found = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=limit)
             if len(self._corrections) > 10_000:  # bounded: hostile input must not grow it
                 self._corrections.clear()
             self._corrections[word] = found[0] if found else word

@@ -25,7 +25,9 @@ def render(reply: Reply, width: int = 80) -> Fragments:
     out: Fragments = []
     if reply.text:
         style = "class:answer" if reply.kind in ("answer", "more") else "class:info"
-        out.append((style, textwrap.fill(reply.text, width, break_on_hyphens=False) + "\n"))
+        paragraphs = (textwrap.fill(p, width, break_on_hyphens=False)
+                      for p in reply.text.split("\n"))
+        out.append((style, "\n".join(paragraphs) + "\n"))
     if reply.source and reply.kind in ("answer", "more"):
         out.append(("class:source", _wrap(f"Source: {reply.source}", width) + "\n"))
     for line in reply.details:
