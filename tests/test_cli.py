@@ -162,3 +162,13 @@ def test_eval_refuses_a_threshold_it_cannot_measure(tmp_path, capsys):
     cases.write_text("out_of_scope:\n  - {q: 'banana bread recipe'}\n")
     assert cli.main(["eval", str(cases), "--min-accuracy", "0.9"]) == 1
     assert "no accuracy questions to measure against --min-accuracy 0.9" in capsys.readouterr().err
+
+
+def test_storage_never_replaces_a_symlink_even_when_told_to(tmp_path):
+    from prolo_bot import storage
+
+    link = tmp_path / "link.md"
+    link.symlink_to(tmp_path / "target.md")
+    with pytest.raises(storage.StorageError, match="is not a regular file"):
+        storage.write_text(link, "text", overwrite=True)
+    assert link.is_symlink()

@@ -253,12 +253,10 @@ class Conversation:
             path = Path(argument or default).expanduser()
             if argument.endswith("/") or path.is_dir():  # a folder: save inside it
                 path = path / default
-            exists = path.exists() or path.is_symlink()
-            special = exists and not path.is_symlink() and not path.is_file()
-        except (OSError, RuntimeError) as exc:  # a name too long, "~nobody/..."
+            storage.refuse_special(path)
+            exists = path.exists()
+        except (OSError, RuntimeError, storage.StorageError) as exc:  # "~nobody/", too long
             return Reply("info", f"Could not save the transcript: {exc}")
-        if special:
-            return Reply("info", f"Could not save the transcript: {path} is not a regular file")
         if exists:
             self.state.pending_save = path
             return Reply("info", f"{path} already exists. Overwrite it? (y/N)")

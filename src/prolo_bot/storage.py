@@ -12,6 +12,13 @@ class StorageError(Exception):
     """A file could not be written; the message says why in plain words."""
 
 
+def refuse_special(path: Path) -> None:
+    """Raise StorageError if `path` is something other than a regular file or nothing: a
+    device, folder or symlink is never replaced by a transcript."""
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise StorageError(f"{path} is not a regular file")
+
+
 def write_text(path: Path, text: str, *, overwrite: bool = False) -> None:
     """Write `text` to `path` via a temporary file, so a crash never leaves half a file.
 
@@ -19,8 +26,8 @@ def write_text(path: Path, text: str, *, overwrite: bool = False) -> None:
     it appeared after the caller last looked. The file is private to the user (mode 0600),
     as transcripts hold health questions.
     """
-    if overwrite and (path.is_symlink() or (path.exists() and not path.is_file())):
-        raise StorageError(f"{path} is not a regular file; not replacing it")
+    if overwrite:
+        refuse_special(path)
     directory = path.parent if str(path.parent) else Path(".")
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
