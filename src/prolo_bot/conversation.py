@@ -98,10 +98,11 @@ class Conversation:
     def _respond(self, question: str) -> Reply:
         if self.state.pending_save is not None:
             path, self.state.pending_save = self.state.pending_save, None
-            if normalise(question) in ("y", "yes"):
+            answer = normalise(question)
+            if answer in ("y", "yes"):
                 return self._write(path, overwrite=True)
             not_saved = f"Not saved; {path} is unchanged."
-            if normalise(question) in ("", "n", "no"):
+            if answer in ("", "n", "no"):
                 return Reply("info", not_saved)
             # Anything else is not an answer to (y/N): say so, then handle the line.
             reply = self._respond(question)

@@ -94,7 +94,7 @@ def load_cases(path: Path) -> tuple[Case, ...]:
             if section == "in_scope" and not isinstance(intent, str):
                 problems.append(Problem(line, 0, "each in_scope entry needs an 'intent'"))
                 continue
-            cases.append(Case(item["q"], intent, str(item.get("style", "plain")),
+            cases.append(Case(question, intent, str(item.get("style", "plain")),
                               str(item.get("topic", ""))))
     if not cases and not problems:
         problems.append(Problem(0, 0, "no questions to ask"))
@@ -202,6 +202,8 @@ def baseline(kb: KnowledgeBase, cases: Sequence[Case], name: str,
     owners = [i for i in kb.intents for _ in i.examples]
     best = [process.extractOne(c.question, texts, scorer=scorer, processor=utils.default_process)
             for c in cases]
+    inside = sum(c.intent is not None for c in cases) or 1
+    outside = sum(c.intent is None for c in cases) or 1
     results = []
     for threshold in range(0, 101):
         right = honest = 0
@@ -211,8 +213,6 @@ def baseline(kb: KnowledgeBase, cases: Sequence[Case], name: str,
                 honest += intent is None or intent.source is None
             else:
                 right += intent is not None and intent.name == case.intent
-        inside = sum(c.intent is not None for c in cases) or 1
-        outside = sum(c.intent is None for c in cases) or 1
         results.append(Baseline(name, threshold, right / inside, honest / outside))
     fair = [b for b in results if b.honesty >= min_honesty]
     if fair:

@@ -229,8 +229,7 @@ class _Checker:
     def mapping(self, value: Any, what: str, parent: Any, key: str | None) -> _Map | None:
         if isinstance(value, _Map):
             return value
-        if value is not None or key in parent:  # a missing key is reported as missing
-            self.add(parent, f"{what} must be a mapping, got {_type(value)}", key)
+        self.add(parent, f"{what} must be a mapping, got {_type(value)}", key)
         return None
 
     def keys(self, value: _Map, what: str, required: set[str], allowed: set[str]) -> None:
