@@ -1,16 +1,18 @@
 """Property tests: whatever a reader types, the engine and `ask --json` behave."""
 
+import dataclasses
 import io
 import json
 import sys
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rapidfuzz import fuzz
 
 from prolo_bot import cli
 from prolo_bot.conversation import Conversation
 from prolo_bot.knowledge import default_path, load
-from prolo_bot.matcher import Engine, clean
+from prolo_bot.matcher import NEAR, UNKNOWN_POWER, Engine, _final, _score, clean, normalise
 
 KB = load(default_path())
 ENGINE = Engine(KB)
@@ -67,3 +69,52 @@ def test_ask_json_always_writes_valid_json_lines(monkeypatch, capsys, chunks):
     assert len(lines) == data.count(b"\n")
     for line in lines:
         assert list(json.loads(line)) == KEYS
+
+
+def _grown(kb, copies):
+    """The knowledge base with `copies` extra copies of each intent, each under its own topic
+    word: the long postings of shared words are what the engine's pruning skips."""
+    intents = list(kb.intents)
+    for copy in range(1, copies + 1):
+        for intent in kb.intents:
+            examples = tuple(f"{e} topic{copy}x{len(intents)}" for e in intent.examples)
+            intents.append(dataclasses.replace(intent, name=f"{intent.name}_{copy}",
+                                               examples=examples, related=()))
+    return dataclasses.replace(kb, intents=tuple(intents), by_name={i.name: i for i in intents})
+
+
+GROWN = Engine(_grown(KB, 4))
+WORDS = sorted({w for i in KB.intents for e in i.examples for w in normalise(e).split()})
+
+
+def _every_example_scored(engine, text, limit=5):
+    """The ranking by the documented formula, from every example: no shortcut taken."""
+    words = normalise(text)
+    terms = engine.analyzer.terms(words)
+    weights = {t: engine.weights[t] for t in terms if t in engine.weights}
+    unknown = len(terms) - len(weights)
+    asked = sum(weights.values()) + engine.unknown_weight * unknown ** UNKNOWN_POWER
+    scores = {}
+    for index, have in enumerate(engine._terms):
+        shared = sum(w for t, w in weights.items() if t in have)
+        if shared:
+            scores.setdefault(engine._owners[index], []).append(
+                (-_score(shared, engine._sizes[index], asked), index))
+    ranked = []
+    for position, found in scores.items():
+        found.sort()
+        (top, index), second = found[0], (found[1][0] if len(found) > 1 else 0.0)
+        wording = fuzz.ratio(words, engine._texts[index]) / 100
+        ranked.append((-_final(-top, -second, wording), position))
+    ranked.sort()
+    floor = min(NEAR, engine.kb.matching.threshold)
+    return [(engine.kb.intents[p].name, -s) for s, p in ranked[:limit] if -s >= floor]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=12).map(" ".join))
+def test_skipping_weak_terms_never_changes_the_ranking(text):
+    got = [(c.intent.name, c.score) for c in GROWN.match(text, verbatim=False).candidates]
+    want = _every_example_scored(GROWN, text)
+    assert [name for name, _ in got] == [name for name, _ in want]
+    assert all(abs(a - b) < 1e-3 for (_, a), (_, b) in zip(got, want, strict=True))

@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -17,10 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from prolo_bot import __version__
-from prolo_bot.knowledge import KnowledgeBase, KnowledgeError, default_path, load
+from prolo_bot.knowledge import KnowledgeError, default_path, load
 
-if TYPE_CHECKING:  # the conversation is imported only by the modes that need it
+if TYPE_CHECKING:  # the engine and conversation are imported only by the modes that need them
     from prolo_bot.conversation import Reply
+    from prolo_bot.matcher import Engine
 
 # A line longer than this is cut here and the rest of it skipped, so no input is unbounded.
 MAX_LINE_BYTES = 64 * 1024
@@ -93,12 +93,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _check(args.file or path, cross_validate=args.cross_validate)
-        kb = load(path)
+        from prolo_bot.cache import load_engine
+
+        engine = load_engine(path)
         if args.command == "ask":
-            return _ask(kb, args.question, as_json=args.json)
+            return _ask(engine, args.question, as_json=args.json)
         if args.command == "eval":
-            return _eval(kb, args)
-        return _chat(kb, history=not args.no_history, color=not getattr(args, "no_color", False))
+            return _eval(engine, args)
+        return _chat(engine, history=not args.no_history,
+                     color=not getattr(args, "no_color", False))
     except KnowledgeError as exc:
         extra = len(exc.problems) - 1
         more = f" (and {extra} more problem{'s' * (extra > 1)}; see `prolo-bot check`)"
@@ -123,16 +126,16 @@ def read_lines(stream: BinaryIO) -> Iterator[str]:
         yield line.decode("utf-8", errors="replace").rstrip("\r\n")
 
 
-def _ask(kb: KnowledgeBase, words: list[str], *, as_json: bool) -> int:
+def _ask(engine: Engine, words: list[str], *, as_json: bool) -> int:
     from prolo_bot.conversation import Conversation
-    from prolo_bot.matcher import Engine
     from prolo_bot.render import plain
 
-    engine = Engine(kb)
     questions = read_lines(sys.stdin.buffer) if words == ["-"] else [" ".join(words)]
     for question in questions:
-        reply = Conversation(kb, engine, interactive=False).reply(question)
+        reply = Conversation(engine.kb, engine, interactive=False).reply(question)
         if as_json:
+            import json
+
             _write(sys.stdout, json.dumps(_as_json(question, reply)))
         else:
             _write(sys.stdout, plain(reply).rstrip("\n"))
@@ -154,10 +157,10 @@ def _as_json(question: str, reply: Reply) -> dict[str, object]:
     return dict(zip(JSON_KEYS, values, strict=True))
 
 
-def _chat(kb: KnowledgeBase, *, history: bool, color: bool) -> int:
+def _chat(engine: Engine, *, history: bool, color: bool) -> int:
     from prolo_bot.conversation import Conversation
 
-    conversation = Conversation(kb)
+    conversation = Conversation(engine.kb, engine)
     if sys.stdin.isatty() and sys.stdout.isatty():
         from prolo_bot.repl import run_repl
 
@@ -173,17 +176,16 @@ def _chat(kb: KnowledgeBase, *, history: bool, color: bool) -> int:
     return 0
 
 
-def _eval(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+def _eval(engine: Engine, args: argparse.Namespace) -> int:
     from prolo_bot import curation, evaluate
-    from prolo_bot.matcher import Engine
 
+    kb = engine.kb
     file = args.file or evaluate.default_path()
     cases = evaluate.load_cases(file)
     unknown = evaluate.unknown_intents(cases, kb)
     if unknown:
         print(f"prolo-bot: {file}: unknown intents: {', '.join(unknown)}", file=sys.stderr)
         return 2
-    engine = Engine(kb)
     report = evaluate.run(kb, cases, engine)
     lines = evaluate.format_report(report)
     if args.typos:

@@ -13,14 +13,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-
-try:  # the C parser is several times faster; fall back quietly where it is not built
-    from yaml import CSafeLoader as _BaseLoader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+if TYPE_CHECKING:
+    import yaml
 
 MAX_FILE_BYTES = 2_000_000
 KINDS = ("article", "smalltalk", "uncovered", "safety")
@@ -126,6 +122,19 @@ class KnowledgeBase:
     def intent(self, name: str) -> Intent:
         return self.by_name[name]
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A mappingproxy cannot be pickled: rebuild the index (for the engine cache).
+        return (_knowledge_base, tuple(getattr(self, f) for f in _KB_FIELDS))
+
+
+def _knowledge_base(*values: Any) -> KnowledgeBase:
+    kb = dict(zip(_KB_FIELDS, values, strict=True))
+    return KnowledgeBase(**kb, by_name=MappingProxyType({i.name: i for i in kb["intents"]}))
+
+
+_KB_FIELDS = ("path", "title", "sections", "matching", "vocabulary", "dialogue", "messages",
+              "intents")
+
 
 # --- reading ---------------------------------------------------------------------------
 
@@ -140,63 +149,74 @@ class _Map(dict):
         self.key_marks: dict[str, tuple[int, int]] = {}
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    pass
+@functools.cache
+def _loader() -> type:
+    """A safe YAML loader whose mappings are `_Map`s. PyYAML is imported here, on first need:
+    a start that finds its engine in the cache never parses YAML."""
+    import yaml
+
+    try:  # the C parser is several times faster; fall back quietly where it is not built
+        base = yaml.CSafeLoader
+    except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+        base = yaml.SafeLoader
+
+    class Loader(base):  # type: ignore[misc, valid-type]
+        pass
+
+    def construct_map(loader: Loader, node: yaml.MappingNode) -> Iterator[_Map]:
+        data = _Map()
+        data.line, data.column = node.start_mark.line + 1, node.start_mark.column + 1
+        yield data
+        for key_node, _ in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            mark = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if key in data.key_marks:
+                raise yaml.MarkedYAMLError(
+                    problem=f"duplicate key {key!r}", problem_mark=key_node.start_mark
+                )
+            data.key_marks[key] = mark
+        data.update(loader.construct_mapping(node))
+
+    Loader.add_constructor("tag:yaml.org,2002:map", construct_map)
+    return Loader
 
 
-def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[_Map]:
-    data = _Map()
-    data.line, data.column = node.start_mark.line + 1, node.start_mark.column + 1
-    yield data
-    for key_node, _ in node.value:
-        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-        mark = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-        if key in data.key_marks:
-            raise yaml.MarkedYAMLError(
-                problem=f"duplicate key {key!r}", problem_mark=key_node.start_mark
-            )
-        data.key_marks[key] = mark
-    data.update(loader.construct_mapping(node))
-
-
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-
-
-def read_text(path: Path) -> str:
-    """Read a UTF-8 text file, turning every way it can fail into a KnowledgeError."""
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """Read a regular file of at most `limit` bytes; every way it can fail is a KnowledgeError."""
     try:
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
             return _raise(path, 0, 0, "is a directory, not a file")
         if not stat.S_ISREG(info.st_mode):  # a device or pipe could be endless or never end
             return _raise(path, 0, 0, "is not a regular file")
-        if info.st_size > MAX_FILE_BYTES:
-            too_large = f"file is too large ({info.st_size} bytes; limit {MAX_FILE_BYTES})"
-            return _raise(path, 0, 0, too_large)
+        if info.st_size > limit:
+            return _raise(path, 0, 0, f"file is too large ({info.st_size} bytes; limit {limit})")
         with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:  # it grew since stat
-            return _raise(path, 0, 0, f"file is too large (limit {MAX_FILE_BYTES} bytes)")
+            data = handle.read(limit + 1)
+        if len(data) > limit:  # it grew since stat
+            return _raise(path, 0, 0, f"file is too large (limit {limit} bytes)")
+        return data
     except FileNotFoundError:
         raise KnowledgeError(path, [Problem(0, 0, "no such file")]) from None
     except PermissionError:
         raise KnowledgeError(path, [Problem(0, 0, "permission denied")]) from None
     except OSError as exc:
         raise KnowledgeError(path, [Problem(0, 0, exc.strerror or str(exc))]) from None
+
+
+def parse_yaml(data: bytes, path: Path) -> Any:
+    """Parse UTF-8 YAML with safe-loader semantics; an empty file is an error."""
+    import yaml
+
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         return _raise(path, line, 0, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})")
-
-
-def read_yaml(path: Path) -> Any:
-    """Parse a YAML file with safe-loader semantics; an empty file is an error."""
-    text = read_text(path)
     if not text.strip():
         _raise(path, 0, 0, "file is empty")
     try:
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=_loader())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
@@ -204,6 +224,11 @@ def read_yaml(path: Path) -> Any:
         _raise(path, line, column, f"YAML syntax error: {problem}")
     except yaml.YAMLError as exc:
         _raise(path, 0, 0, f"YAML error: {exc}")
+
+
+def read_yaml(path: Path) -> Any:
+    """Read and parse a YAML file (see `parse_yaml`)."""
+    return parse_yaml(read_bytes(path), path)
 
 
 def _raise(path: Path, line: int, column: int, message: str) -> Any:
@@ -437,6 +462,11 @@ def _intents(check: _Checker, top: _Map, sections: set[str]) -> tuple[Intent, ..
 def load(path: Path) -> KnowledgeBase:
     """Read and validate a knowledge base file."""
     return parse(read_yaml(path), path)
+
+
+def load_bytes(data: bytes, path: Path) -> KnowledgeBase:
+    """Validate a knowledge base already read from `path`."""
+    return parse(parse_yaml(data, path), path)
 
 
 @functools.cache

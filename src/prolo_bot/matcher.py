@@ -43,6 +43,9 @@ MIN_MASS = 6.0
 WORDING = 0.1
 # How much a second matching example of the same intent adds to the best one's score.
 SUPPORT = 0.6
+# Intents that cannot reach this confidence are too far to suggest; not looking for them is
+# what keeps a vague question cheap on a large knowledge base.
+NEAR = 0.3
 
 _ESCAPES = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor movement
@@ -217,7 +220,7 @@ class Analyzer:
 
 
 class Engine:
-    """Scores questions against every example of every intent. Pure: same input, same output."""
+    """Scores questions against the examples of every intent. Pure: same input, same output."""
 
     def __init__(self, kb: KnowledgeBase, exclude: Iterable[tuple[str, str]] = (),
                  analyzer: Analyzer | None = None) -> None:
@@ -226,10 +229,13 @@ class Engine:
         self.kb = kb
         self.analyzer = analyzer or Analyzer(kb)
         skip = set(exclude)
-        self._examples: list[tuple[int, tuple[str, ...]]] = []
+        self._owners: list[int] = []  # example index -> intent position
+        self._terms: list[frozenset[str]] = []
         self._texts: list[str] = []
         self._exact: dict[str, int] = {}
+        self._ranges: list[range] = []  # intent position -> its example indices
         for position, intent in enumerate(kb.intents):
+            first = len(self._owners)
             for example in intent.examples:
                 if (intent.name, example) in skip:
                     continue
@@ -237,11 +243,13 @@ class Engine:
                 self._exact.setdefault(text, position)
                 terms = self.analyzer.terms(text)
                 if terms:
-                    self._examples.append((position, terms))
+                    self._owners.append(position)
+                    self._terms.append(frozenset(terms))
                     self._texts.append(text)
+            self._ranges.append(range(first, len(self._owners)))
         intent_count = max(len(kb.intents), 1)
         users: dict[str, set[int]] = {}
-        for position, terms in self._examples:
+        for position, terms in zip(self._owners, self._terms, strict=True):
             for term in terms:
                 users.setdefault(term, set()).add(position)
         self.weights = {t: math.log(1 + intent_count / len(p)) for t, p in users.items()}
@@ -249,13 +257,14 @@ class Engine:
         self.unknown_weight = math.log(1 + intent_count)
         self._postings: dict[str, list[int]] = {}
         self._sizes: list[float] = []
-        for index, (_, terms) in enumerate(self._examples):
+        for index, terms in enumerate(self._terms):
             self._sizes.append(sum(self.weights[t] for t in terms))
             for term in terms:
                 self._postings.setdefault(term, []).append(index)
+        self._floor = min(NEAR, kb.matching.threshold)
 
     def match(self, text: str, limit: int = 5, *, verbatim: bool = True) -> Match:
-        """Score `text` against every example. An example asked word for word is answered by
+        """Score `text` against the examples. An example asked word for word is answered by
         its own intent; `verbatim=False` turns that off, to see what its words alone reach."""
         words = normalise(text)
         terms = self.analyzer.terms(words)
@@ -268,43 +277,111 @@ class Engine:
                      exact=exact is not None)
 
     def rank(self, terms: Sequence[str], words: str, limit: int = 5) -> tuple[Candidate, ...]:
-        """The best-scoring intents for these terms, best first (ties keep file order).
+        """The best-scoring intents for these terms, best first (ties keep file order); only
+        intents that reach NEAR (or the threshold, if lower) are listed.
 
         `words` is the whole normalised question: its likeness to an example's wording
         (function words and order included) settles near-ties between intents.
+
+        Terms are read most telling first. Once the terms left unread weigh too little to lift
+        an intent they alone could reach into the top `limit`, their postings (the long lists
+        of topic words such as "prolotherapy") are not read; they are only added to examples
+        already found. The ranking is the same as from scoring every example.
         """
         if not terms:
             return ()
+        weights = {t: self.weights[t] for t in terms if t in self.weights}
+        unknown = len(terms) - len(weights)
+        asked = sum(weights.values()) + self.unknown_weight * unknown ** UNKNOWN_POWER
+        unread = sorted(weights, key=weights.__getitem__)  # least telling first
+        rest = sum(weights.values())
         overlap: dict[int, float] = {}
-        for term in terms:
-            weight = self.weights.get(term)
-            for index in self._postings.get(term, ()) if weight else ():
+        bar = self._floor  # the least final score still worth looking for
+        while unread:
+            ceiling = _ceiling(rest, asked)
+            reach = _final(ceiling, ceiling)  # the most an intent found by unread terms gets
+            if reach >= bar and 3 * len(overlap) < len(self._postings[unread[-1]]):
+                # Raising the bar scores every example found so far (about three times the
+                # cost of reading a posting): worth it only when cheaper than the next term.
+                bar = max(bar, self._kth(overlap, asked, limit))
+            if reach < bar:
+                break
+            term = unread.pop()
+            weight = weights[term]
+            rest -= weight
+            for index in self._postings[term]:
                 overlap[index] = overlap.get(index, 0.0) + weight
-        known = sum(self.weights.get(t, 0.0) for t in terms)
-        unknown = sum(1 for t in terms if t not in self.weights)
-        asked = known + self.unknown_weight * unknown ** UNKNOWN_POWER
-        best: dict[int, tuple[float, float, int]] = {}
-        beta2 = BETA * BETA
-        for index, shared in overlap.items():
-            recall = shared / asked
-            precision = shared / self._sizes[index]
-            score = (1 + beta2) * precision * recall / (beta2 * precision + recall)
-            score = max(score, CONTAIN * precision * min(1.0, shared / MIN_MASS))
-            position = self._examples[index][0]
-            top, second, at = best.get(position, (0.0, 0.0, 0))
-            if score > top:
-                best[position] = (score, top, index)
-            elif score > second:
-                best[position] = (top, score, at)
+        if unread:
+            for index, shared in overlap.items():
+                have = self._terms[index]
+                overlap[index] = shared + sum(weights[t] for t in unread if t in have)
+        best = self._best(overlap, asked)
+        if unread:
+            # An intent's unread examples share only unread terms, so score at most `ceiling`;
+            # they count only as a better second example of an intent that can make the top.
+            ceiling = _ceiling(rest, asked)
+            bar = max(bar, _kth_largest([_final(t, s, 0.0) for t, s, _ in best.values()], limit))
+            for position, (top, second, _) in list(best.items()):
+                if ceiling > second and _final(top, max(second, min(top, ceiling))) >= bar:
+                    shared = {i: sum(w for t, w in weights.items() if t in self._terms[i])
+                              for i in self._ranges[position]}
+                    best.update(self._best({i: s for i, s in shared.items() if s}, asked))
         # A second example of the same intent that also fits is further evidence.
-        supported = sorted(((top + SUPPORT * second * (1 - top), position, index)
+        supported = sorted(((_final(top, second, 0.0), position, index)
                             for position, (top, second, index) in best.items()), reverse=True)
         scored: list[tuple[float, int]] = []
         for score, position, index in supported:
-            if len(scored) >= limit and (1 - WORDING) * score + WORDING < -scored[limit - 1][0]:
+            if score + WORDING < self._floor or (
+                    len(scored) >= limit and score + WORDING < -scored[limit - 1][0]):
                 break  # even identical wording could not lift this or any later one into the top
             wording = fuzz.ratio(words, self._texts[index]) / 100
-            scored.append((-((1 - WORDING) * score + WORDING * wording), position))
+            scored.append((-(score + WORDING * wording), position))
             scored.sort()
         return tuple(Candidate(self.kb.intents[p], round(min(-s, 1.0), 4))
-                     for s, p in scored[:limit])
+                     for s, p in scored[:limit] if -s >= self._floor)
+
+    def _best(self, overlap: dict[int, float], asked: float) -> dict[int, tuple[float, float, int]]:
+        """Per intent position: its best and second-best example score, and the best's index."""
+        best: dict[int, tuple[float, float, int]] = {}
+        sizes, owners = self._sizes, self._owners
+        scale, base = 1 + BETA * BETA, BETA * BETA * asked
+        for index, shared in overlap.items():
+            # `_score`, inlined: this loop is where a question's time goes.
+            size = sizes[index]
+            score = scale * shared / (base + size)
+            contained = CONTAIN * shared / size * (shared / MIN_MASS if shared < MIN_MASS else 1.0)
+            if contained > score:
+                score = contained
+            position = owners[index]
+            top, second, at = best.get(position, (0.0, 0.0, index))
+            if score > top or (score == top and index < at):  # ties: the earlier example
+                best[position] = (score, top, index)
+            elif score > second:
+                best[position] = (top, score, at)
+        return best
+
+    def _kth(self, overlap: dict[int, float], asked: float, limit: int) -> float:
+        """A lower bound on the final score of the `limit`-th best intent found so far."""
+        tops = [top for top, _, _ in self._best(overlap, asked).values()]
+        return _final(_kth_largest(tops, limit), 0.0, 0.0)
+
+
+def _score(shared: float, size: float, asked: float) -> float:
+    """How well one example with `shared` weight in common explains the question: the F-beta
+    of precision (shared / size) and recall (shared / asked), or the containment score."""
+    return max((1 + BETA * BETA) * shared / (BETA * BETA * asked + size),
+               CONTAIN * shared / size * min(1.0, shared / MIN_MASS))
+
+
+def _ceiling(shared: float, asked: float) -> float:
+    """The most `_score` can give an example sharing at most `shared` weight (precision 1)."""
+    return _score(shared, shared, asked) if shared else 0.0
+
+
+def _final(top: float, second: float, wording: float = 1.0) -> float:
+    """An intent's score from its two best examples and the best one's wording likeness."""
+    return (1 - WORDING) * (top + SUPPORT * second * (1 - top)) + WORDING * wording
+
+
+def _kth_largest(values: list[float], k: int) -> float:
+    return sorted(values, reverse=True)[k - 1] if len(values) >= k else 0.0

@@ -11,6 +11,11 @@ def state_dir() -> Path:
     return Path(base) / "prolo-bot"
 
 
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "prolo-bot"
+
+
 def history_file() -> Path:
     return state_dir() / "history"
 

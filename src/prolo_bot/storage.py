@@ -20,7 +20,12 @@ def refuse_special(path: Path) -> None:
 
 
 def write_text(path: Path, text: str, *, overwrite: bool = False) -> None:
-    """Write `text` to `path` via a temporary file, so a crash never leaves half a file.
+    """Write `text` to `path` as UTF-8; see `write_bytes`."""
+    write_bytes(path, text.encode("utf-8"), overwrite=overwrite)
+
+
+def write_bytes(path: Path, data: bytes, *, overwrite: bool = False) -> None:
+    """Write `data` to `path` via a temporary file, so a crash never leaves half a file.
 
     Without `overwrite`, an existing file is left alone and StorageError is raised, even if
     it appeared after the caller last looked. The file is private to the user (mode 0600),
@@ -34,8 +39,8 @@ def write_text(path: Path, text: str, *, overwrite: bool = False) -> None:
     except OSError as exc:
         raise StorageError(f"cannot write in {directory}: {exc.strerror or exc}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         if overwrite:

@@ -1,0 +1,80 @@
+"""The engine cache: a faster start, never a different or a failed answer."""
+
+import os
+
+import pytest
+
+from prolo_bot import cache, cli
+
+from .conftest import write_kb
+
+
+def ask(capsys, path, question):
+    assert cli.main(["ask", "--intents", str(path), question]) == 0
+    out = capsys.readouterr()
+    assert out.err == ""
+    return out.out
+
+
+def entries(home):
+    return sorted((home / "xdg_cache_home" / "prolo-bot").glob("engine-*.pickle"))
+
+
+def test_second_start_reuses_the_engine_and_answers_the_same(capsys, mini_path, private_home):
+    first = ask(capsys, mini_path, "what do they inject")
+    [entry] = entries(private_home)
+    assert entry.stat().st_mode & 0o777 == 0o600
+    assert entry.parent.stat().st_mode & 0o777 == 0o700
+    built = entry.stat().st_mtime_ns
+    assert ask(capsys, mini_path, "what do they inject") == first
+    assert entries(private_home) == [entry] and entry.stat().st_mtime_ns == built
+
+
+def test_an_edited_knowledge_base_is_not_answered_from_the_old_engine(capsys, tmp_path,
+                                                                      mini_path, private_home):
+    assert "sugar" in ask(capsys, mini_path, "what do they inject").lower()
+    edited = mini_path.read_text().replace("A sugar solution or cod liver oil.",
+                                           "Salty water, says this edit.")
+    assert edited != mini_path.read_text()
+    write_kb(tmp_path, edited)
+    assert "Salty water" in ask(capsys, mini_path, "what do they inject")
+    assert len(entries(private_home)) == 2
+
+
+def test_a_damaged_entry_is_rebuilt(capsys, mini_path, private_home):
+    first = ask(capsys, mini_path, "what do they inject")
+    [entry] = entries(private_home)
+    entry.write_bytes(b"\x80\x05not a pickle at all")
+    assert ask(capsys, mini_path, "what do they inject") == first
+
+
+def test_an_entry_in_a_folder_others_can_write_is_not_trusted(capsys, mini_path, private_home,
+                                                             monkeypatch):
+    first = ask(capsys, mini_path, "what do they inject")
+    [entry] = entries(private_home)
+    entry.parent.chmod(0o777)
+    monkeypatch.setattr(cache.pickle, "loads", lambda data: pytest.fail("unpickled"))
+    assert ask(capsys, mini_path, "what do they inject") == first
+
+
+def test_an_unwritable_cache_costs_nothing_but_time(capsys, mini_path, private_home):
+    (private_home / "xdg_cache_home").write_text("a file where the folder should be")
+    first = ask(capsys, mini_path, "what do they inject")
+    assert "sugar" in first.lower()
+    assert ask(capsys, mini_path, "what do they inject") == first
+
+
+def test_old_entries_are_pruned(capsys, tmp_path, private_home):
+    for n in range(cache.KEEP + 3):
+        path = write_kb(tmp_path, name=f"kb{n}.yaml")
+        ask(capsys, path, "what do they inject")
+        os.utime(entries(private_home)[-1], ns=(n * 10**9, n * 10**9))  # oldest first
+    assert len(entries(private_home)) == cache.KEEP
+
+
+def test_a_broken_knowledge_base_is_reported_even_with_a_cache(capsys, mini_path):
+    ask(capsys, mini_path, "what do they inject")
+    mini_path.write_text("intents: [oops")
+    assert cli.main(["ask", "--intents", str(mini_path), "hi"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"prolo-bot: {mini_path}:") and "YAML syntax error" in err
