@@ -78,3 +78,16 @@ def test_a_broken_knowledge_base_is_reported_even_with_a_cache(capsys, mini_path
     assert cli.main(["ask", "--intents", str(mini_path), "hi"]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"prolo-bot: {mini_path}:") and "YAML syntax error" in err
+
+
+def test_an_entry_found_under_the_wrong_name_is_not_used(capsys, tmp_path, private_home):
+    sugar = write_kb(tmp_path, name="sugar.yaml")
+    salt = write_kb(tmp_path, sugar.read_text().replace("A sugar solution or cod liver oil.",
+                                                        "Salty water, says this edit."),
+                    name="salt.yaml")
+    ask(capsys, sugar, "what do they inject")
+    [sugar_entry] = entries(private_home)
+    assert "Salty" in ask(capsys, salt, "what do they inject")
+    [salt_entry] = [e for e in entries(private_home) if e != sugar_entry]
+    salt_entry.write_bytes(sugar_entry.read_bytes())  # as if the two names collided
+    assert "Salty" in ask(capsys, salt, "what do they inject")

@@ -1,16 +1,16 @@
 """The engine for a knowledge base file, reused from a cache while the file is unchanged.
 
 Parsing YAML and indexing every example is most of a cold start; loading the pickled engine
-takes a few milliseconds. A cache entry is named by a hash of the file's bytes, its path and
-the code that built it, so any edit to either builds afresh. The cache only saves time: when
-it cannot be read or written the engine is built as usual, and nothing is reported.
+takes a few milliseconds. An entry holds the file's bytes and a stamp of the code that built
+it, and is used only if both still match, so any edit to either builds afresh. The cache only
+saves time: when it cannot be read or written the engine is built as usual, silently.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
+import zlib
 from pathlib import Path
 
 from prolo_bot import __version__, knowledge, paths, storage
@@ -28,37 +28,39 @@ def load_engine(path: Path) -> Engine:
     Raises KnowledgeError, as `knowledge.load` does, when the file cannot be used.
     """
     data = knowledge.read_bytes(path)
-    entry = paths.cache_dir() / f"engine-{_key(data, path)}.pickle"
-    engine = _read(entry)
+    code = Path(__file__).parent
+    stamp = repr((__version__, str(path), [os.stat(code / n).st_mtime_ns for n in _BUILDERS]))
+    # The name only finds the entry (a checksum is enough, and cheaper to import than hashlib);
+    # what makes it right is that its stored stamp and bytes are compared in full.
+    name = zlib.crc32(data, zlib.crc32(stamp.encode()))
+    entry = paths.cache_dir() / f"engine-{name:08x}.pickle"
+    engine = _read(entry, stamp, data)
     if engine is None:
         engine = Engine(knowledge.load_bytes(data, path))
-        _write(entry, engine)
+        _write(entry, (stamp, data, engine))
     return engine
 
 
-def _key(data: bytes, path: Path) -> str:
-    code = Path(__file__).parent
-    stamps = [(name, os.stat(code / name).st_mtime_ns) for name in _BUILDERS]
-    salt = repr((__version__, pickle.HIGHEST_PROTOCOL, str(path), stamps)).encode()
-    return hashlib.sha256(salt + data).hexdigest()[:32]
-
-
-def _read(entry: Path) -> Engine | None:
+def _read(entry: Path, stamp: str, data: bytes) -> Engine | None:
     try:
         # Unpickling runs code named in the file: trust only a folder no one else can write.
         folder = entry.parent.stat()
         if folder.st_uid != os.getuid() or folder.st_mode & 0o022:
             return None
-        engine = pickle.loads(knowledge.read_bytes(entry, MAX_ENTRY_BYTES))
-    except Exception:  # a missing, stale or damaged entry is simply rebuilt
+        stored_stamp, stored_data, engine = pickle.loads(knowledge.read_bytes(entry,
+                                                                              MAX_ENTRY_BYTES))
+    except Exception:  # a missing or damaged entry is simply rebuilt
         return None
-    return engine if isinstance(engine, Engine) else None
+    if stored_stamp != stamp or stored_data != data or not isinstance(engine, Engine):
+        return None  # another file or other code: rebuilt, and the entry replaced
+    return engine
 
 
-def _write(entry: Path, engine: Engine) -> None:
+def _write(entry: Path, contents: tuple[str, bytes, Engine]) -> None:
     try:
         entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        storage.write_bytes(entry, pickle.dumps(engine, pickle.HIGHEST_PROTOCOL))
+        storage.write_bytes(entry, pickle.dumps(contents, pickle.HIGHEST_PROTOCOL),
+                            overwrite=True)
         old = sorted(entry.parent.glob("engine-*.pickle"), key=lambda p: p.stat().st_mtime)
         for stale in old[:-KEEP]:
             stale.unlink()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from pathlib import Path
 
 from prolo_bot import storage
@@ -248,6 +247,8 @@ class Conversation:
         return Reply("goodbye", goodbye.answer if goodbye else "", end=True)
 
     def _save(self, argument: str) -> Reply:
+        from datetime import datetime  # only /save needs it; a start does not
+
         default = datetime.now().strftime("prolo-bot-%Y%m%d-%H%M%S.md")
         argument = argument.strip().strip("'\"")  # people quote names with spaces
         try:

@@ -20,9 +20,6 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
-
 from prolo_bot.knowledge import Intent, KnowledgeBase, english_words
 
 # Bounds that keep any input cheap: a 1 MB line costs no more than its first few hundred words.
@@ -186,6 +183,9 @@ class Analyzer:
             # A three-letter word has too many one-edit neighbours ("nis" is not "nhs"); only
             # a dropped letter is put back ("wat" -> "what").
             choices = self._four_letter if len(word) == 3 else self._vocabulary
+            from rapidfuzz import process
+            from rapidfuzz.distance import OSA
+
             found = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=limit)
             if len(self._corrections) > 10_000:  # bounded: hostile input must not grow it
                 self._corrections.clear()
@@ -329,6 +329,9 @@ class Engine:
         # A second example of the same intent that also fits is further evidence.
         supported = sorted(((_final(top, second, 0.0), position, index)
                             for position, (top, second, index) in best.items()), reverse=True)
+        # Imported on first use: the chat's prompt then appears before rapidfuzz has loaded.
+        from rapidfuzz import fuzz
+
         scored: list[tuple[float, int]] = []
         for score, position, index in supported:
             if score + WORDING < self._floor or (

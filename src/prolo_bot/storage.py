@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -33,6 +32,8 @@ def write_bytes(path: Path, data: bytes, *, overwrite: bool = False) -> None:
     """
     if overwrite:
         refuse_special(path)
+    import tempfile  # only writers need it; a start that reads its cache does not
+
     directory = path.parent if str(path.parent) else Path(".")
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
