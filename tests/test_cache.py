@@ -20,14 +20,15 @@ def entries(home):
     return sorted((home / "xdg_cache_home" / "prolo-bot").glob("engine-*.pickle"))
 
 
-def test_second_start_reuses_the_engine_and_answers_the_same(capsys, mini_path, private_home):
+def test_second_start_reuses_the_engine_and_answers_the_same(capsys, mini_path, private_home,
+                                                            monkeypatch):
     first = ask(capsys, mini_path, "what do they inject")
     [entry] = entries(private_home)
     assert entry.stat().st_mode & 0o777 == 0o600
     assert entry.parent.stat().st_mode & 0o777 == 0o700
-    built = entry.stat().st_mtime_ns
+    monkeypatch.setattr(cache.knowledge, "load_bytes", lambda *args: pytest.fail("parsed again"))
     assert ask(capsys, mini_path, "what do they inject") == first
-    assert entries(private_home) == [entry] and entry.stat().st_mtime_ns == built
+    assert entries(private_home) == [entry]
 
 
 def test_an_edited_knowledge_base_is_not_answered_from_the_old_engine(capsys, tmp_path,
@@ -54,6 +55,7 @@ def test_an_entry_in_a_folder_others_can_write_is_not_trusted(capsys, mini_path,
     [entry] = entries(private_home)
     entry.parent.chmod(0o777)
     monkeypatch.setattr(cache.pickle, "loads", lambda data: pytest.fail("unpickled"))
+    monkeypatch.setattr(cache.pickle, "dumps", lambda *args: pytest.fail("written"))
     assert ask(capsys, mini_path, "what do they inject") == first
 
 
@@ -91,3 +93,35 @@ def test_an_entry_found_under_the_wrong_name_is_not_used(capsys, tmp_path, priva
     [salt_entry] = [e for e in entries(private_home) if e != sugar_entry]
     salt_entry.write_bytes(sugar_entry.read_bytes())  # as if the two names collided
     assert "Salty" in ask(capsys, salt, "what do they inject")
+
+
+@pytest.mark.parametrize("home", ["", "relative/home"])
+def test_no_usable_home_means_no_cache_not_an_error(capsys, mini_path, monkeypatch, tmp_path,
+                                                    home):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", home)
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")  # ignored, as XDG says
+    assert "sugar" in ask(capsys, mini_path, "what do they inject").lower()
+    assert not list(tmp_path.rglob("engine-*.pickle"))
+
+
+def test_no_home_at_all_means_no_cache_not_an_error(capsys, mini_path, monkeypatch):
+    def homeless():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setattr(cache.paths.Path, "home", homeless)
+    assert "sugar" in ask(capsys, mini_path, "what do they inject").lower()
+
+
+def test_the_entry_used_last_survives_pruning(capsys, tmp_path, private_home, monkeypatch):
+    shipped = write_kb(tmp_path, name="kept.yaml")
+    ask(capsys, shipped, "what do they inject")
+    parsed = []
+    load_bytes = cache.knowledge.load_bytes
+    monkeypatch.setattr(cache.knowledge, "load_bytes",
+                        lambda data, path: parsed.append(path) or load_bytes(data, path))
+    for n in range(cache.KEEP + 2):
+        ask(capsys, write_kb(tmp_path, name=f"kb{n}.yaml"), "what do they inject")
+        ask(capsys, shipped, "what do they inject")  # in daily use while others come and go
+    assert shipped not in parsed and len(parsed) == cache.KEEP + 2

@@ -1,5 +1,6 @@
 import io
 import json
+import os
 import random
 import subprocess
 import sys
@@ -172,3 +173,19 @@ def test_storage_never_replaces_a_symlink_even_when_told_to(tmp_path):
     with pytest.raises(storage.StorageError, match="is not a regular file"):
         storage.write_text(link, "text", overwrite=True)
     assert link.is_symlink()
+
+
+def test_answers_do_not_depend_on_the_hash_seed(tmp_path):
+    """Sets iterate in an order that changes with PYTHONHASHSEED; answers must not."""
+    questions = "\n".join(["the physio said a specialist does the injections, does it have to "
+                           "be a trained doctor or can a technician do it hello there should i "
+                           "be wary of a doctor offering prolo for spinal arthritis",
+                           "My doctor wants to use prolo on my slipped disc. Should I trust him?",
+                           "whats in the prolo injecion", "is it painful", "costs?"]).encode()
+    outputs = set()
+    for seed in "123456":
+        env = {**os.environ, "PYTHONHASHSEED": seed, "XDG_CACHE_HOME": str(tmp_path / seed)}
+        result = run("ask", "--json", "-", stdin=questions, env=env)
+        assert result.returncode == 0, result.stderr
+        outputs.add(result.stdout)
+    assert len(outputs) == 1

@@ -12,7 +12,16 @@ from rapidfuzz import fuzz
 from prolo_bot import cli
 from prolo_bot.conversation import Conversation
 from prolo_bot.knowledge import default_path, load
-from prolo_bot.matcher import NEAR, UNKNOWN_POWER, Engine, _final, _score, clean, normalise
+from prolo_bot.matcher import (
+    NEAR,
+    UNKNOWN_POWER,
+    Engine,
+    _final,
+    _score,
+    _settled,
+    clean,
+    normalise,
+)
 
 KB = load(default_path())
 ENGINE = Engine(KB)
@@ -99,13 +108,13 @@ def _every_example_scored(engine, text, limit=5):
         shared = sum(w for t, w in weights.items() if t in have)
         if shared:
             scores.setdefault(engine._owners[index], []).append(
-                (-_score(shared, engine._sizes[index], asked), index))
+                (-_settled(_score(shared, engine._sizes[index], asked)), index))
     ranked = []
     for position, found in scores.items():
         found.sort()
         (top, index), second = found[0], (found[1][0] if len(found) > 1 else 0.0)
         wording = fuzz.ratio(words, engine._texts[index]) / 100
-        ranked.append((-_final(-top, -second, wording), position))
+        ranked.append((-_settled(_final(-top, -second, wording)), position))
     ranked.sort()
     floor = min(NEAR, engine.kb.matching.threshold)
     return [(engine.kb.intents[p].name, -s) for s, p in ranked[:limit] if -s >= floor]

@@ -28,12 +28,16 @@ def load_engine(path: Path) -> Engine:
     Raises KnowledgeError, as `knowledge.load` does, when the file cannot be used.
     """
     data = knowledge.read_bytes(path)
-    code = Path(__file__).parent
-    stamp = repr((__version__, str(path), [os.stat(code / n).st_mtime_ns for n in _BUILDERS]))
+    try:
+        code = Path(__file__).parent
+        stamps = [os.stat(code / name).st_mtime_ns for name in _BUILDERS]
+        folder = paths.cache_dir()
+    except OSError:  # no home directory, or installed without sources: no cache
+        return Engine(knowledge.load_bytes(data, path))
+    stamp = repr((__version__, str(path), stamps))
     # The name only finds the entry (a checksum is enough, and cheaper to import than hashlib);
     # what makes it right is that its stored stamp and bytes are compared in full.
-    name = zlib.crc32(data, zlib.crc32(stamp.encode()))
-    entry = paths.cache_dir() / f"engine-{name:08x}.pickle"
+    entry = folder / f"engine-{zlib.crc32(data, zlib.crc32(stamp.encode())):08x}.pickle"
     engine = _read(entry, stamp, data)
     if engine is None:
         engine = Engine(knowledge.load_bytes(data, path))
@@ -41,28 +45,35 @@ def load_engine(path: Path) -> Engine:
     return engine
 
 
+def _private(folder: Path) -> bool:
+    """Unpickling runs code named in the file: use only a folder no one else can write to."""
+    info = folder.stat()
+    return info.st_uid == os.getuid() and not info.st_mode & 0o022
+
+
 def _read(entry: Path, stamp: str, data: bytes) -> Engine | None:
     try:
-        # Unpickling runs code named in the file: trust only a folder no one else can write.
-        folder = entry.parent.stat()
-        if folder.st_uid != os.getuid() or folder.st_mode & 0o022:
+        if not _private(entry.parent):
             return None
         stored_stamp, stored_data, engine = pickle.loads(knowledge.read_bytes(entry,
                                                                               MAX_ENTRY_BYTES))
+        if stored_stamp != stamp or stored_data != data or not isinstance(engine, Engine):
+            return None  # another file or other code: rebuilt, and the entry replaced
+        os.utime(entry)  # pruning keeps the entries used last
     except Exception:  # a missing or damaged entry is simply rebuilt
         return None
-    if stored_stamp != stamp or stored_data != data or not isinstance(engine, Engine):
-        return None  # another file or other code: rebuilt, and the entry replaced
     return engine
 
 
 def _write(entry: Path, contents: tuple[str, bytes, Engine]) -> None:
     try:
         entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _private(entry.parent):
+            return  # it would never be read
         storage.write_bytes(entry, pickle.dumps(contents, pickle.HIGHEST_PROTOCOL),
                             overwrite=True)
         old = sorted(entry.parent.glob("engine-*.pickle"), key=lambda p: p.stat().st_mtime)
         for stale in old[:-KEEP]:
             stale.unlink()
-    except (OSError, storage.StorageError, pickle.PicklingError):
+    except (OSError, storage.StorageError, pickle.PicklingError, TypeError):
         pass  # a read-only or full disk costs speed, not answers

@@ -137,11 +137,10 @@ class Conversation:
             return self._answer(match.intent, match.confidence)
         if not match.terms:
             return self._not_understood()
-        nearest = [c.intent.name for c in match.candidates if c.intent.kind == "article"]
-        if not nearest:
-            nearest = [i.name for i in self.kb.intents if i.kind == "article"]
+        # The nearest article topics first, then the article's opening ones to make up the list.
+        nearest = [c.intent for c in match.candidates] + list(self.kb.intents)
         return Reply("fallback", self.kb.messages.fallback, confidence=match.confidence,
-                     suggestions=self._suggest(nearest))
+                     suggestions=self._suggest(i.name for i in nearest if i.kind == "article"))
 
     def _not_understood(self) -> Reply:
         return Reply("not_understood", self.kb.messages.not_understood)

@@ -258,7 +258,8 @@ class Engine:
         self._postings: dict[str, list[int]] = {}
         self._sizes: list[float] = []
         for index, terms in enumerate(self._terms):
-            self._sizes.append(sum(self.weights[t] for t in terms))
+            # Summed in a fixed order: float sums over a set would vary with the hash seed.
+            self._sizes.append(sum(self.weights[t] for t in sorted(terms)))
             for term in terms:
                 self._postings.setdefault(term, []).append(index)
         self._floor = min(NEAR, kb.matching.threshold)
@@ -288,6 +289,7 @@ class Engine:
         of topic words such as "prolotherapy") are not read; they are only added to examples
         already found. The ranking is the same as from scoring every example.
         """
+        terms = tuple(dict.fromkeys(terms))
         if not terms:
             return ()
         weights = {t: self.weights[t] for t in terms if t in self.weights}
@@ -338,7 +340,7 @@ class Engine:
                     len(scored) >= limit and score + WORDING < -scored[limit - 1][0]):
                 break  # even identical wording could not lift this or any later one into the top
             wording = fuzz.ratio(words, self._texts[index]) / 100
-            scored.append((-(score + WORDING * wording), position))
+            scored.append((-_settled(score + WORDING * wording), position))
             scored.sort()
         return tuple(Candidate(self.kb.intents[p], round(min(-s, 1.0), 4))
                      for s, p in scored[:limit] if -s >= self._floor)
@@ -355,6 +357,7 @@ class Engine:
             contained = CONTAIN * shared / size * (shared / MIN_MASS if shared < MIN_MASS else 1.0)
             if contained > score:
                 score = contained
+            score = _settled(score)
             position = owners[index]
             top, second, at = best.get(position, (0.0, 0.0, index))
             if score > top or (score == top and index < at):  # ties: the earlier example
@@ -384,6 +387,12 @@ def _ceiling(shared: float, asked: float) -> float:
 def _final(top: float, second: float, wording: float = 1.0) -> float:
     """An intent's score from its two best examples and the best one's wording likeness."""
     return (1 - WORDING) * (top + SUPPORT * second * (1 - top)) + WORDING * wording
+
+
+def _settled(score: float) -> float:
+    """`score` without its last bits of rounding noise: the same words summed in another order
+    must tie, and ties go to the earlier example or intent, never to the noise."""
+    return round(score, 9)
 
 
 def _kth_largest(values: list[float], k: int) -> float:

@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
 
+def _base(variable: str, default: str) -> Path:
+    """An XDG base directory: the variable if it is an absolute path (the specification says
+    to ignore relative ones), else `default` in the home directory.
+
+    Raises OSError when there is no home directory to fall back on.
+    """
+    value = os.environ.get(variable, "")
+    if os.path.isabs(value):
+        return Path(value)
+    try:
+        home = Path.home()
+    except RuntimeError:  # no HOME and no entry in the password database
+        home = Path()
+    if not home.is_absolute():
+        raise OSError(errno.ENOENT, "no home directory")
+    return home / default
+
+
 def state_dir() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "prolo-bot"
+    return _base("XDG_STATE_HOME", ".local/state") / "prolo-bot"
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "prolo-bot"
+    return _base("XDG_CACHE_HOME", ".cache") / "prolo-bot"
 
 
 def history_file() -> Path:

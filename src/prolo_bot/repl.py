@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from pathlib import Path
 
 from prompt_toolkit import PromptSession, print_formatted_text
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
@@ -97,10 +98,12 @@ class Chat:
         )
 
     def _history(self) -> History:
+        location = "it"
         try:
-            return PrivateHistory(str(paths.private_file(paths.history_file())))
+            location = str(paths.history_file())
+            return PrivateHistory(str(paths.private_file(Path(location))))
         except OSError as exc:
-            self.warn(f"history is off: cannot use {paths.history_file()} ({exc.strerror})")
+            self.warn(f"history is off: cannot use {location} ({exc.strerror or exc})")
             return InMemoryHistory()
 
     def show(self, fragments: list[tuple[str, str]]) -> None:
