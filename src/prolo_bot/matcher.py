@@ -43,6 +43,8 @@ SUPPORT = 0.6
 # Intents that cannot reach this confidence are too far to suggest; not looking for them is
 # what keeps a vague question cheap on a large knowledge base.
 NEAR = 0.3
+# Scores closer than this are a tie (float sums in another order differ in the last bits).
+NOISE = 1e-9
 
 _ESCAPES = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor movement
@@ -357,10 +359,10 @@ class Engine:
             contained = CONTAIN * shared / size * (shared / MIN_MASS if shared < MIN_MASS else 1.0)
             if contained > score:
                 score = contained
-            score = _settled(score)
             position = owners[index]
             top, second, at = best.get(position, (0.0, 0.0, index))
-            if score > top or (score == top and index < at):  # ties: the earlier example
+            # Ties, within rounding noise, go to the earlier example (see `_settled`).
+            if score > top + NOISE or (score >= top - NOISE and index < at):
                 best[position] = (score, top, index)
             elif score > second:
                 best[position] = (top, score, at)
@@ -392,7 +394,8 @@ def _final(top: float, second: float, wording: float = 1.0) -> float:
 def _settled(score: float) -> float:
     """`score` without its last bits of rounding noise: the same words summed in another order
     must tie, and ties go to the earlier example or intent, never to the noise."""
-    return round(score, 9)
+    return round(score, 9)  # NOISE
+
 
 
 def _kth_largest(values: list[float], k: int) -> float:
