@@ -393,9 +393,8 @@ def _final(top: float, second: float, wording: float = 1.0) -> float:
 
 def _settled(score: float) -> float:
     """`score` without its last bits of rounding noise: the same words summed in another order
-    must tie, and ties go to the earlier example or intent, never to the noise."""
-    return round(score, 9)  # NOISE
-
+    must tie, and ties go to the earlier example or intent, never to the noise (see NOISE)."""
+    return round(score, 9)
 
 
 def _kth_largest(values: list[float], k: int) -> float:
