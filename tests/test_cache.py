@@ -101,8 +101,10 @@ def test_no_usable_home_means_no_cache_not_an_error(capsys, mini_path, monkeypat
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HOME", home)
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")  # ignored, as XDG says
+    written = []
+    monkeypatch.setattr(cache, "_write", lambda entry, contents: written.append(entry))
     assert "sugar" in ask(capsys, mini_path, "what do they inject").lower()
-    assert not list(tmp_path.rglob("engine-*.pickle"))
+    assert written == []
 
 
 def test_no_home_at_all_means_no_cache_not_an_error(capsys, mini_path, monkeypatch):
@@ -125,3 +127,30 @@ def test_the_entry_used_last_survives_pruning(capsys, tmp_path, private_home, mo
         ask(capsys, write_kb(tmp_path, name=f"kb{n}.yaml"), "what do they inject")
         ask(capsys, shipped, "what do they inject")  # in daily use while others come and go
     assert shipped not in parsed and len(parsed) == cache.KEEP + 2
+
+
+@pytest.mark.parametrize("home", ["", "relative", "/no/such/home"])
+def test_a_home_that_is_not_a_folder_is_not_used(monkeypatch, home):
+    monkeypatch.setenv("HOME", home)
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    with pytest.raises(OSError):
+        cache.paths.cache_dir()
+
+
+def test_an_absolute_xdg_folder_is_used_and_a_relative_one_ignored(monkeypatch, tmp_path,
+                                                                   private_home):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "elsewhere"))
+    assert cache.paths.cache_dir() == tmp_path / "elsewhere" / "prolo-bot"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative")
+    assert cache.paths.cache_dir() == private_home / ".cache" / "prolo-bot"
+
+
+def test_a_read_only_cache_still_serves_its_entries(capsys, mini_path, monkeypatch):
+    first = ask(capsys, mini_path, "what do they inject")
+
+    def read_only(*args, **kwargs):
+        raise PermissionError(13, "Read-only file system")
+
+    monkeypatch.setattr(cache.os, "utime", read_only)
+    monkeypatch.setattr(cache.knowledge, "load_bytes", lambda *args: pytest.fail("parsed again"))
+    assert ask(capsys, mini_path, "what do they inject") == first

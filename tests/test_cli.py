@@ -189,3 +189,13 @@ def test_answers_do_not_depend_on_the_hash_seed(tmp_path):
         assert result.returncode == 0, result.stderr
         outputs.add(result.stdout)
     assert len(outputs) == 1
+
+
+@pytest.mark.parametrize(("redirect", "stream"), [("ask hi >&-", "output"),
+                                                  ("ask --json - <&-", "input"),
+                                                  ("<&-", "input")])
+def test_a_closed_standard_stream_is_one_line_not_a_traceback(redirect, stream):
+    result = subprocess.run(["bash", "-c", f'"{sys.executable}" -m prolo_bot {redirect}'],
+                            capture_output=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.decode() == f"prolo-bot: standard {stream} is closed\n"

@@ -73,9 +73,16 @@ def test_fallback_is_honest_and_offers_article_topics(chat):
     reply = chat.reply("what is the weather in Paris")
     assert reply.kind == "fallback" and reply.source is None and reply.intent is None
     assert reply.text.startswith("The article does not cover that")
-    assert reply.suggestions and all(
+    assert len(reply.suggestions) == 3 and all(
         chat.kb.intent(s.intent).kind == "article" for s in reply.suggestions)
     assert chat.reply("1").kind == "answer"
+
+
+def test_a_fallback_offers_the_nearest_topic_first_then_the_first_ones(chat):
+    articles = [i.name for i in chat.kb.intents if i.kind == "article"]
+    near = chat.reply("swelling on mars")  # shares only "swelling" with the knowledge base
+    assert near.kind == "fallback"
+    assert [s.intent for s in near.suggestions] == ["swelling", *articles[:2]]
 
 
 def test_uncovered_question_claims_no_source(chat):

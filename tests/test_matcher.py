@@ -104,3 +104,9 @@ def test_excluded_examples_are_not_matched(mini):
     engine = Engine(mini, exclude=[("injected", "sugar injection")])
     assert all(c.score < 1 for c in engine.match("sugar injection").candidates
                if c.intent.name == "injected")
+
+
+def test_a_term_given_twice_counts_once(engine):
+    terms = engine.match("how much does it cost").terms
+    assert engine.rank((*terms, *terms), "how much does it cost") == engine.rank(
+        terms, "how much does it cost")

@@ -116,3 +116,11 @@ def test_screen_shows_greeting_answer_source_and_suggestions(mini):
     assert "Source: Intro" in screen
     assert "1) What do they inject?" in screen
     assert screen.rstrip().endswith("Goodbye.")
+
+
+def test_no_home_means_no_history_and_says_so(mini, monkeypatch):
+    monkeypatch.setenv("HOME", "")
+    monkeypatch.delenv("XDG_STATE_HOME")
+    screen = screen_of(mini, "what do they inject\r\x04")
+    assert "history is off: no home directory" in screen
+    assert "sugar solution" in screen

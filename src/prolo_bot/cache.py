@@ -8,6 +8,7 @@ saves time: when it cannot be read or written the engine is built as usual, sile
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import zlib
@@ -59,9 +60,10 @@ def _read(entry: Path, stamp: str, data: bytes) -> Engine | None:
                                                                               MAX_ENTRY_BYTES))
         if stored_stamp != stamp or stored_data != data or not isinstance(engine, Engine):
             return None  # another file or other code: rebuilt, and the entry replaced
-        os.utime(entry)  # pruning keeps the entries used last
     except Exception:  # a missing or damaged entry is simply rebuilt
         return None
+    with contextlib.suppress(OSError):  # a read-only cache still serves its entries
+        os.utime(entry)  # pruning keeps the entries used last
     return engine
 
 

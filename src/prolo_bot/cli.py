@@ -87,6 +87,12 @@ def _fraction(text: str) -> float:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = create_parser().parse_args(argv)
+    reads_stdin = args.command in (None, "chat") or getattr(args, "question", None) == ["-"]
+    for name, stream, needed in (("output", sys.stdout, True), ("input", sys.stdin, reads_stdin)):
+        if needed and stream is None:  # started with it closed, e.g. `prolo-bot ask hi >&-`
+            if sys.stderr is not None:
+                print(f"prolo-bot: standard {name} is closed", file=sys.stderr)
+            return 2
     path = getattr(args, "intents", None) or Path(
         os.environ.get("PROLO_BOT_INTENTS") or default_path()
     )

@@ -16,13 +16,20 @@ def _base(variable: str, default: str) -> Path:
     value = os.environ.get(variable, "")
     if os.path.isabs(value):
         return Path(value)
-    try:
-        home = Path.home()
-    except RuntimeError:  # no HOME and no entry in the password database
-        home = Path()
-    if not home.is_absolute():
+    return _home() / default
+
+
+def _home() -> Path:
+    # An empty or relative HOME would put private files in "/" or the current folder.
+    home = os.environ.get("HOME")
+    if home is None:
+        try:
+            home = str(Path.home())  # from the password database
+        except RuntimeError:
+            home = ""
+    if not os.path.isabs(home) or not os.path.isdir(home):
         raise OSError(errno.ENOENT, "no home directory")
-    return home / default
+    return Path(home)
 
 
 def state_dir() -> Path:

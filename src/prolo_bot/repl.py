@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from pathlib import Path
 
 from prompt_toolkit import PromptSession, print_formatted_text
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
@@ -98,10 +97,13 @@ class Chat:
         )
 
     def _history(self) -> History:
-        location = "it"
         try:
-            location = str(paths.history_file())
-            return PrivateHistory(str(paths.private_file(Path(location))))
+            location = paths.history_file()
+        except OSError as exc:
+            self.warn(f"history is off: {exc.strerror or exc}")
+            return InMemoryHistory()
+        try:
+            return PrivateHistory(str(paths.private_file(location)))
         except OSError as exc:
             self.warn(f"history is off: cannot use {location} ({exc.strerror or exc})")
             return InMemoryHistory()
