@@ -122,18 +122,16 @@ class KnowledgeBase:
     def intent(self, name: str) -> Intent:
         return self.by_name[name]
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        # A mappingproxy cannot be pickled: rebuild the index (for the engine cache).
-        return (_knowledge_base, tuple(getattr(self, f) for f in _KB_FIELDS))
+    # A mappingproxy cannot be pickled (the engine cache): leave the index out and rebuild it.
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "by_name"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, by_name=_index(state["intents"]))
 
 
-def _knowledge_base(*values: Any) -> KnowledgeBase:
-    kb = dict(zip(_KB_FIELDS, values, strict=True))
-    return KnowledgeBase(**kb, by_name=MappingProxyType({i.name: i for i in kb["intents"]}))
-
-
-_KB_FIELDS = ("path", "title", "sections", "matching", "vocabulary", "dialogue", "messages",
-              "intents")
+def _index(intents: tuple[Intent, ...]) -> Mapping[str, Intent]:
+    return MappingProxyType({i.name: i for i in intents})
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -373,7 +371,7 @@ def parse(data: Any, path: Path) -> KnowledgeBase:
         dialogue=dialogue,
         messages=messages,
         intents=intents,
-        by_name=MappingProxyType({i.name: i for i in intents}),
+        by_name=_index(intents),
     )
 
 

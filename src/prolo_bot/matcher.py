@@ -296,9 +296,9 @@ class Engine:
             return ()
         weights = {t: self.weights[t] for t in terms if t in self.weights}
         unknown = len(terms) - len(weights)
-        asked = sum(weights.values()) + self.unknown_weight * unknown ** UNKNOWN_POWER
+        rest = sum(weights.values())  # the weight of the terms not read yet: all of them
+        asked = rest + self.unknown_weight * unknown ** UNKNOWN_POWER
         unread = sorted(weights, key=weights.__getitem__)  # least telling first
-        rest = sum(weights.values())
         overlap: dict[int, float] = {}
         bar = self._floor  # the least final score still worth looking for
         while unread:
