@@ -110,3 +110,21 @@ def test_a_term_given_twice_counts_once(engine):
     terms = engine.match("how much does it cost").terms
     assert engine.rank((*terms, *terms), "how much does it cost") == engine.rank(
         terms, "how much does it cost")
+
+
+def test_a_mistyped_stop_word_vanishes_instead_of_counting_as_unknown(engine):
+    assert engine.match("risks abuot").terms == engine.match("risks").terms
+
+
+def test_two_slips_in_a_five_letter_word_are_corrected(engine):
+    assert engine.analyzer.correct("sgura") == "sugar"
+    match = engine.match("sgura injcetoin")
+    assert match.intent is not None and match.intent.name == "injected"
+
+
+@pytest.mark.parametrize("word", [
+    "fnagerous",  # two slips that change the first letter
+    "inflectoin",  # one slip from "inflection", a real word, though two from "infection"
+])
+def test_two_slips_are_not_corrected_when_another_reading_is_likelier(engine, word):
+    assert engine.analyzer.correct(word) == word

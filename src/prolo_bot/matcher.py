@@ -25,6 +25,8 @@ from prolo_bot.knowledge import Intent, KnowledgeBase, english_words
 # Bounds that keep any input cheap: a 1 MB line costs no more than its first few hundred words.
 MAX_CHARS = 2000
 MAX_WORDS = 60
+# A word this long may be corrected across two typing slips, not just one.
+TWO_SLIPS = 5
 # Scoring constants, tuned with `prolo-bot check --cross-validate` and `prolo-bot eval`.
 # BETA > 1 weighs how much of the question an example explains above how much of the example
 # the question uses: an answer must cover what was asked.
@@ -60,6 +62,7 @@ _EXPANSIONS = {
 }
 _CONTRACTION = re.compile(r"\b(?:won'?t|can'?t|cannot)\b|n't\b|'(?:re|ll|ve|d|m|s)\b")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 def clean(text: str) -> str:
@@ -104,6 +107,18 @@ def stem(word: str) -> str:
     if word.endswith("e") and len(word) >= 4:
         word = word[:-1]
     return word
+
+
+def _near_english(word: str) -> bool:
+    """True if one edit (a letter dropped, swapped, changed or added) makes `word` English."""
+    english = english_words()
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return any(
+        a + b[1:] in english
+        or (len(b) > 1 and a + b[1] + b[0] + b[2:] in english)
+        or any(a + c + b[1:] in english for c in _LETTERS if b)
+        or any(a + c + b in english for c in _LETTERS)
+        for a, b in splits)
 
 
 @dataclass(frozen=True)
@@ -166,11 +181,17 @@ class Analyzer:
         for phrase in (*kb.dialogue.more, *kb.dialogue.related):
             known.update(normalise(phrase).split())
         self.known = frozenset(known) | self.stopwords
-        # Only content words are targets: "dogs" must not become "does" and vanish. Most
-        # frequent first, so a typo equally close to two words becomes the common one.
-        targets = [w for w in known if w not in self.stopwords and w.isalpha()]
-        self._vocabulary = sorted(targets, key=lambda w: (-known[w], w))
-        self._four_letter = [w for w in self._vocabulary if len(w) == 4]
+        # Content words first, the most frequent first, so a typo equally close to two words
+        # becomes the common content word. Stop words come last: a mistyped "abuot" vanishes
+        # as "about" instead of counting as a word the knowledge base has never seen.
+        content = sorted((w for w in known if w not in self.stopwords and w.isalpha()),
+                         key=lambda w: (-known[w], w))
+        self._vocabulary = content + sorted(w for w in self.stopwords
+                                            if len(w) >= 4 and w.isalpha())
+        self._four_letter = [w for w in content if len(w) == 4]
+        self._by_initial: dict[str, list[str]] = {}
+        for target in self._vocabulary:
+            self._by_initial.setdefault(target[0], []).append(target)
         self._corrections: dict[str, str] = {}
         self._terms: dict[str, tuple[str, ...]] = {}
 
@@ -181,14 +202,19 @@ class Analyzer:
         if word in english_words():  # a real word the knowledge base lacks is not a typo
             return word
         if word not in self._corrections:
-            limit = 1 if len(word) < 8 else 2
-            # A three-letter word has too many one-edit neighbours ("nis" is not "nhs"); only
-            # a dropped letter is put back ("wat" -> "what").
-            choices = self._four_letter if len(word) == 3 else self._vocabulary
             from rapidfuzz import process
             from rapidfuzz.distance import OSA
 
-            found = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=limit)
+            # A three-letter word has too many one-edit neighbours ("nis" is not "nhs"); only
+            # a dropped letter is put back ("wat" -> "what").
+            choices = self._four_letter if len(word) == 3 else self._vocabulary
+            found = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=1)
+            if found is None and len(word) >= TWO_SLIPS and not _near_english(word):
+                # Two edits reach many words, so they must keep the first letter, which people
+                # rarely get wrong ("lgiamnet" is "ligament"; "france" is not "stance"), and
+                # no real word may be nearer ("germny" is "germany", not "germs").
+                found = process.extractOne(word, self._by_initial.get(word[0], ()),
+                                           scorer=OSA.distance, score_cutoff=2)
             if len(self._corrections) > 10_000:  # bounded: hostile input must not grow it
                 self._corrections.clear()
             self._corrections[word] = found[0] if found else word
