@@ -1,6 +1,6 @@
 import pytest
 
-from prolo_bot.matcher import MAX_CHARS, Engine, clean, normalise, stem
+from prolo_bot.matcher import MAX_CHARS, Analyzer, Engine, clean, normalise, stem
 
 
 @pytest.fixture
@@ -128,3 +128,9 @@ def test_two_slips_in_a_five_letter_word_are_corrected(engine):
 ])
 def test_two_slips_are_not_corrected_when_another_reading_is_likelier(engine, word):
     assert engine.analyzer.correct(word) == word
+
+
+def test_an_inflected_stop_word_is_a_stop_word_too(shipped):
+    analyzer = Analyzer(shipped)
+    assert analyzer.terms("getting sorts of things done") == analyzer.terms("done")
+    assert "not" in analyzer.terms("a note")  # a stem that looks like a stop word is kept
