@@ -144,13 +144,13 @@ def test_duplicate_and_near_duplicate_examples_are_warnings(tmp_path, capsys):
 
 def test_shadowed_and_unreachable_intents(tmp_path, capsys):
     text = MINI.replace("examples: [bruising after the injection]",
-                        "examples: [sugar injection dextrose shot]")
+                        "examples: [what is in the jab]")  # the same words as 'injected'
     path = write_kb(tmp_path, text)
     line = at(text, "name: bruising")
     status, out, _ = check(capsys, path)
     assert status == 1
     lines = out.splitlines()
-    assert (f"warning: {path}:{line}: example 'sugar injection dextrose shot' of 'bruising' is "
+    assert (f"warning: {path}:{line}: example 'what is in the jab' of 'bruising' is "
             "too close to 'injected' (would ask back)") in lines
     assert (f"warning: {path}:{line}: intent 'bruising' is unreachable: none of its examples "
             "reach it") in lines

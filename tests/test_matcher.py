@@ -1,6 +1,9 @@
 import pytest
 
+from prolo_bot.knowledge import load
 from prolo_bot.matcher import MAX_CHARS, Analyzer, Engine, clean, normalise, stem
+
+from .conftest import MINI, write_kb
 
 
 @pytest.fixture
@@ -134,3 +137,19 @@ def test_an_inflected_stop_word_is_a_stop_word_too(shipped):
     analyzer = Analyzer(shipped)
     assert analyzer.terms("getting sorts of things done") == analyzer.terms("done")
     assert "not" in analyzer.terms("a note")  # a stem that looks like a stop word is kept
+
+
+def test_a_word_an_intent_keeps_using_beats_an_intent_that_uses_it_now_and_then(tmp_path):
+    # Each intent has two examples equally like "apple"; file order would favour "juices".
+    text = MINI + """
+  - name: juices
+    kind: smalltalk
+    examples: [apple lime, apple kiwi, peach lime, mango lime, grape lime, plum lime, pear lime]
+    answer: Juices.
+  - name: pies
+    kind: smalltalk
+    examples: [apple tart, apple cake]
+    answer: Pies.
+"""
+    engine = Engine(load(write_kb(tmp_path, text)))
+    assert [c.intent.name for c in engine.match("apple").candidates[:2]] == ["pies", "juices"]

@@ -3,7 +3,9 @@
 import dataclasses
 import io
 import json
+import math
 import sys
+from collections import Counter
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,6 +16,7 @@ from prolo_bot.conversation import Conversation
 from prolo_bot.knowledge import default_path, load
 from prolo_bot.matcher import (
     NEAR,
+    TYPICAL,
     UNKNOWN_POWER,
     Engine,
     _final,
@@ -103,6 +106,12 @@ def _every_example_scored(engine, text, limit=5):
     weights = {t: engine.weights[t] for t in terms if t in engine.weights}
     unknown = len(terms) - len(weights)
     asked = sum(weights.values()) + engine.unknown_weight * unknown ** UNKNOWN_POWER
+    # How typical the question's words are of each intent: the share of its examples using each.
+    uses = Counter((owner, term) for owner, have in zip(engine._owners, engine._terms, strict=True)
+                   for term in weights if term in have)
+    examples = Counter(engine._owners)
+    fit = {p: sum(w * w * math.sqrt(uses[p, t] / n) for t, w in weights.items())
+           for p, n in examples.items()}
     scores = {}
     for index, have in enumerate(engine._terms):
         shared = sum(w for t, w in weights.items() if t in have)
@@ -114,7 +123,8 @@ def _every_example_scored(engine, text, limit=5):
         found.sort()
         (top, index), second = found[0], (found[1][0] if len(found) > 1 else 0.0)
         wording = fuzz.ratio(words, engine._texts[index]) / 100
-        ranked.append((-_settled(_final(-top, -second, wording)), position))
+        penalty = TYPICAL * (1 - fit[position] / max(fit.values()))
+        ranked.append((-_settled(_final(-top, -second, wording) - penalty), position))
     ranked.sort()
     floor = min(NEAR, engine.kb.matching.threshold)
     return [(engine.kb.intents[p].name, -s) for s, p in ranked[:limit] if -s >= floor]

@@ -7,7 +7,9 @@ Every term carries a weight from how many intents use it, so topic words that oc
 over the knowledge base ("prolotherapy", "back", "pain") count little and distinguishing
 words ("inject", "infection", "cost") count much. A question is scored against each example
 by weighted overlap, favouring how much of the *question* the example explains: a question
-whose specific words the knowledge base has never seen cannot reach a high confidence.
+whose specific words the knowledge base has never seen cannot reach a high confidence. An
+intent whose examples seldom use the question's words scores a little less than the intent
+whose examples keep using them.
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ MIN_MASS = 6.0
 WORDING = 0.1
 # How much a second matching example of the same intent adds to the best one's score.
 SUPPORT = 0.6
+# How much an intent loses when the question's words are less typical of it (fewer of its
+# examples use them) than of the intent they fit best: one example that happens to share a
+# word ("night", "deal") is weaker evidence than an intent whose examples keep using it.
+TYPICAL = 0.2
 # Intents that cannot reach this confidence are too far to suggest; not looking for them is
 # what keeps a vague question cheap on a large knowledge base.
 NEAR = 0.3
@@ -284,11 +290,14 @@ class Engine:
                     self._texts.append(text)
             self._ranges.append(range(first, len(self._owners)))
         intent_count = max(len(kb.intents), 1)
-        users: dict[str, set[int]] = {}
+        users: dict[str, Counter[int]] = {}  # term -> intent position -> examples using it
         for position, terms in zip(self._owners, self._terms, strict=True):
             for term in terms:
-                users.setdefault(term, set()).add(position)
+                users.setdefault(term, Counter())[position] += 1
         self.weights = {t: math.log(1 + intent_count / len(p)) for t, p in users.items()}
+        # term -> (intent position, how typical the term is of it), for `_penalties`
+        self._typical = {t: [(p, math.sqrt(n / len(self._ranges[p]))) for p, n in c.items()]
+                         for t, c in users.items()}
         # A word no intent uses is as telling as the rarest one: it is what the question is about.
         self.unknown_weight = math.log(1 + intent_count)
         self._postings: dict[str, list[int]] = {}
@@ -333,6 +342,7 @@ class Engine:
         rest = sum(weights.values())  # the weight of the terms not read yet: all of them
         asked = rest + self.unknown_weight * unknown ** UNKNOWN_POWER
         unread = sorted(weights, key=weights.__getitem__)  # least telling first
+        penalty = self._penalties(weights)
         overlap: dict[int, float] = {}
         bar = self._floor  # the least final score still worth looking for
         while unread:
@@ -341,7 +351,7 @@ class Engine:
             if reach >= bar and 3 * len(overlap) < len(self._postings[unread[-1]]):
                 # Raising the bar scores every example found so far (about three times the
                 # cost of reading a posting): worth it only when cheaper than the next term.
-                bar = max(bar, self._kth(overlap, asked, limit))
+                bar = max(bar, self._kth(overlap, asked, limit, penalty))
             if reach < bar:
                 break
             term = unread.pop()
@@ -358,14 +368,15 @@ class Engine:
             # An intent's unread examples share only unread terms, so score at most `ceiling`;
             # they count only as a better second example of an intent that can make the top.
             ceiling = _ceiling(rest, asked)
-            bar = max(bar, _kth_largest([_final(t, s, 0.0) for t, s, _ in best.values()], limit))
+            bar = max(bar, _kth_largest([_final(t, s, 0.0) - penalty[p]
+                                         for p, (t, s, _) in best.items()], limit))
             for position, (top, second, _) in list(best.items()):
                 if ceiling > second and _final(top, max(second, min(top, ceiling))) >= bar:
                     shared = {i: sum(w for t, w in weights.items() if t in self._terms[i])
                               for i in self._ranges[position]}
                     best.update(self._best({i: s for i, s in shared.items() if s}, asked))
         # A second example of the same intent that also fits is further evidence.
-        supported = sorted(((_final(top, second, 0.0), position, index)
+        supported = sorted(((_final(top, second, 0.0) - penalty[position], position, index)
                             for position, (top, second, index) in best.items()), reverse=True)
         # Imported on first use: the chat's prompt then appears before rapidfuzz has loaded.
         from rapidfuzz import fuzz
@@ -402,10 +413,22 @@ class Engine:
                 best[position] = (top, score, at)
         return best
 
-    def _kth(self, overlap: dict[int, float], asked: float, limit: int) -> float:
+    def _kth(self, overlap: dict[int, float], asked: float, limit: int,
+             penalty: dict[int, float]) -> float:
         """A lower bound on the final score of the `limit`-th best intent found so far."""
-        tops = [top for top, _, _ in self._best(overlap, asked).values()]
-        return _final(_kth_largest(tops, limit), 0.0, 0.0)
+        return _kth_largest([_final(top, 0.0, 0.0) - penalty[position]
+                             for position, (top, _, _) in self._best(overlap, asked).items()],
+                            limit)
+
+    def _penalties(self, weights: dict[str, float]) -> dict[int, float]:
+        """Per intent sharing a term with the question: what it loses for its words being
+        less typical of it than of the intent they fit best (0 for that one; see TYPICAL)."""
+        fit: dict[int, float] = {}
+        for term, weight in weights.items():
+            for position, typical in self._typical[term]:
+                fit[position] = fit.get(position, 0.0) + weight * weight * typical
+        best = max(fit.values(), default=0.0)
+        return {position: TYPICAL * (1 - f / best) for position, f in fit.items()}
 
 
 def _score(shared: float, size: float, asked: float) -> float:
