@@ -15,7 +15,7 @@ version: 1
 article:
   title: Test Article
   sections: [Intro, Procedure, Tips]
-matching: {threshold: 0.5, margin: 0.05, safety_margin: 0.1}
+matching: {threshold: 0.5, margin: 0.05, safety_threshold: 0.5, safety_margin: 0.1}
 vocabulary:
   synonyms:
     injection: [shot, jab, inject, injected]

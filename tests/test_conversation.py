@@ -3,6 +3,9 @@ import os
 import pytest
 
 from prolo_bot.conversation import Conversation
+from prolo_bot.knowledge import load
+
+from .conftest import MINI, write_kb
 
 
 @pytest.fixture
@@ -93,6 +96,14 @@ def test_uncovered_question_claims_no_source(chat):
 def test_urgent_symptoms_come_first(chat):
     reply = chat.reply("numb groin after the sugar injection")
     assert reply.intent == "urgent" and reply.source is None
+
+
+def test_urgent_symptoms_need_less_confidence_than_an_answer(tmp_path):
+    question = "my groin feels odd"  # scores about 0.4: too little for an answer
+    assert Conversation(load(write_kb(tmp_path, MINI))).reply(question).fallback
+    lower = MINI.replace("safety_threshold: 0.5", "safety_threshold: 0.35")
+    reply = Conversation(load(write_kb(tmp_path, lower))).reply(question)
+    assert (reply.kind, reply.intent, reply.source) == ("answer", "urgent", None)
 
 
 def test_empty_and_junk_lines(chat):

@@ -125,7 +125,7 @@ class Conversation:
 
     def _decide(self, match: Match) -> Reply:
         safety = next((c for c in match.candidates if c.intent.kind == "safety"
-                       and c.score >= match.threshold
+                       and c.score >= self.kb.matching.safety_threshold
                        and match.confidence - c.score <= self.kb.matching.safety_margin), None)
         if safety is not None:  # urgent symptoms go ahead of whatever else was asked
             return self._answer(safety.intent, safety.score)

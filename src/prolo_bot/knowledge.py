@@ -79,6 +79,7 @@ class Intent:
 class Matching:
     threshold: float
     margin: float
+    safety_threshold: float
     safety_margin: float
 
 
@@ -339,6 +340,7 @@ def parse(data: Any, path: Path) -> KnowledgeBase:
     matching = Matching(
         threshold=c.number(matching_map, "threshold", "matching", 0.0, 1.0),
         margin=c.number(matching_map, "margin", "matching", 0.0, 1.0),
+        safety_threshold=c.number(matching_map, "safety_threshold", "matching", 0.0, 1.0),
         safety_margin=c.number(matching_map, "safety_margin", "matching", 0.0, 1.0),
     )
 
