@@ -153,3 +153,11 @@ def test_a_word_an_intent_keeps_using_beats_an_intent_that_uses_it_now_and_then(
 """
     engine = Engine(load(write_kb(tmp_path, text)))
     assert [c.intent.name for c in engine.match("apple").candidates[:2]] == ["pies", "juices"]
+
+
+@pytest.mark.parametrize(("word", "expected"), [
+    ("wich", "which"),  # of two words one slip away, the one with the same first letter
+    ("monday", "monday"), ("spain", "spain"),  # names are words too: not "money", not "pain"
+])
+def test_typo_correction_prefers_the_likelier_reading(shipped, word, expected):
+    assert Analyzer(shipped).correct(word) == expected

@@ -219,9 +219,14 @@ class Analyzer:
             from rapidfuzz.distance import OSA
 
             # A three-letter word has too many one-edit neighbours ("nis" is not "nhs"); only
-            # a dropped letter is put back ("wat" -> "what").
-            choices = self._four_letter if len(word) == 3 else self._vocabulary
-            found = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=1)
+            # a dropped letter is put back ("wat" -> "what"). Otherwise, of the words one slip
+            # away, one with the same first letter is likelier ("wich" is "which", not "rich").
+            pools = ([self._four_letter] if len(word) == 3
+                     else [self._by_initial.get(word[0], []), self._vocabulary])
+            found = None
+            for pool in pools:
+                found = found or process.extractOne(word, pool, scorer=OSA.distance,
+                                                    score_cutoff=1)
             if found is None and len(word) >= TWO_SLIPS and not _near_english(word):
                 # Two edits reach many words, so they must keep the first letter, which people
                 # rarely get wrong ("lgiamnet" is "ligament"; "france" is not "stance"), and
