@@ -1,8 +1,9 @@
 """The shipped knowledge base, measured on held-out questions it was not written from.
 
-`eval.yaml` has been looked at while tuning; `eval-fresh.yaml` was written later, blind, and
-its misses have not: its pins are lower because they are the honest figures. Neither may
-fall, nor may typo stress or leave-one-out accuracy (pinned just below today's figures).
+`eval.yaml` has been looked at while tuning; `eval-fresh.yaml` and `eval-third.yaml` were
+written later, blind, and their misses have not: their pins are lower because they are the
+honest figures. None may fall, nor may typo stress or leave-one-out accuracy (pinned just
+below today's figures).
 """
 
 import pytest
@@ -13,6 +14,7 @@ DATA = evaluate.default_path().parent
 SETS = [  # file, minimum in-scope accuracy, minimum out-of-scope honesty
     (DATA / "eval.yaml", 0.93, 0.92),
     (DATA / "eval-fresh.yaml", 0.90, 0.87),
+    (DATA / "eval-third.yaml", 0.85, 0.90),
 ]
 
 
