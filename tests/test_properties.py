@@ -137,3 +137,16 @@ def test_skipping_weak_terms_never_changes_the_ranking(text):
     want = _every_example_scored(GROWN, text)
     assert [name for name, _ in got] == [name for name, _ in want]
     assert all(abs(a - b) < 1e-3 for (_, a), (_, b) in zip(got, want, strict=True))
+
+
+def test_a_tie_cut_off_by_the_limit_goes_to_the_earlier_intent():
+    # Two identical intents tie exactly; the third place must not decide which one is listed.
+    twins = ("kiwi", "apple", "kiwi apple", "kiwi grape")
+    intents = tuple(dataclasses.replace(KB.intents[0], name=name, examples=examples, related=())
+                    for name, examples in [("first", ("kiwi",)), ("early", twins),
+                                           ("late", twins)])
+    engine = Engine(dataclasses.replace(KB, intents=intents,
+                                        by_name={i.name: i for i in intents}))
+    got = [c.intent.name for c in engine.match("kiwi", 2, verbatim=False).candidates]
+    assert got == [name for name, _ in _every_example_scored(engine, "kiwi", 2)] == [
+        "first", "early"]

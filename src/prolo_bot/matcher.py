@@ -388,8 +388,8 @@ class Engine:
 
         scored: list[tuple[float, int]] = []
         for score, position, index in supported:
-            if score + WORDING < self._floor or (
-                    len(scored) >= limit and score + WORDING < -scored[limit - 1][0]):
+            most = _settled(score + WORDING)  # settled like the scores it is compared with
+            if most < self._floor or (len(scored) >= limit and most < -scored[limit - 1][0]):
                 break  # even identical wording could not lift this or any later one into the top
             wording = fuzz.ratio(words, self._texts[index]) / 100
             scored.append((-_settled(score + WORDING * wording), position))
