@@ -161,3 +161,12 @@ def test_a_word_an_intent_keeps_using_beats_an_intent_that_uses_it_now_and_then(
 ])
 def test_typo_correction_prefers_the_likelier_reading(shipped, word, expected):
     assert Analyzer(shipped).correct(word) == expected
+
+
+@pytest.mark.parametrize(("question", "intent"), [
+    ("what do you inject", "what_is_injected"),  # "you" is anyone, not the bot
+    ("who are you", "about_bot"),
+])
+def test_you_means_the_bot_only_in_questions_about_it(shipped, question, intent):
+    match = Engine(shipped).match(question, verbatim=False)
+    assert match.intent is not None and match.intent.name == intent
