@@ -96,15 +96,6 @@ def normalise(text: str) -> str:
 @functools.lru_cache(maxsize=20_000)
 def stem(word: str) -> str:
     """A light suffix stripper: enough to meet plurals and -ing/-ed forms halfway."""
-    word = uninflect(word)
-    if word.endswith("e") and len(word) >= 4 and word.isalpha():
-        word = word[:-1]
-    return word
-
-
-@functools.lru_cache(maxsize=20_000)
-def uninflect(word: str) -> str:
-    """`word` without a plural, -ing or -ed ending: "getting" -> "get", "sorts" -> "sort"."""
     if len(word) <= 3 or not word.isalpha():
         return word
     if word.endswith("ies") and len(word) > 4:
@@ -119,6 +110,8 @@ def uninflect(word: str) -> str:
             if len(word) > 2 and word[-1] == word[-2] and word[-1] not in "lsz":
                 word = word[:-1]
             break
+    if word.endswith("e") and len(word) >= 4:
+        word = word[:-1]
     return word
 
 
@@ -259,8 +252,7 @@ class Analyzer:
                     i += len(key)
                     break
             else:
-                # An inflected stop word is one too ("getting"), but "note" is not "not".
-                if words[i] not in self.stopwords and uninflect(words[i]) not in self.stopwords:
+                if words[i] not in self.stopwords:
                     out.append(stems[i])
                 i += 1
         return tuple(dict.fromkeys(out))
