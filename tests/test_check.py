@@ -230,3 +230,13 @@ def test_yaml_alias_bomb_is_reported_quickly_and_briefly(tmp_path, capsys):
     status, out, _ = check(capsys, path)
     assert status == 1 and len(out) < 5_000
     assert "intent 'x' 'examples' has an item that is not text: a list" in out
+
+
+def test_an_urgent_example_the_chat_answers_first_is_reached(tmp_path, capsys):
+    # Both read as (numb, groin, injection): a tie, which the chat settles by urgency.
+    text = MINI.replace("examples: [numb groin, lost bladder control]",
+                        "examples: [numb groin jab]").replace(
+        "examples: [swelling after the injection]", "examples: [numb groin shot]")
+    _, out, _ = check(capsys, write_kb(tmp_path, text))
+    assert "of 'urgent'" not in out and "'urgent' is unreachable" not in out, out
+    assert "example 'numb groin shot' of 'swelling' is answered by 'urgent'" in out

@@ -108,3 +108,11 @@ def test_shipped_knowledge_base_loads(shipped):
     assert len(article) >= 21
     assert all(i.source in shipped.sections for i in article)
     assert all(len(i.examples) >= 8 for i in article)
+
+
+def test_safety_threshold_is_optional_and_checked(tmp_path):
+    without = MINI.replace("safety_threshold: 0.5, ", "")
+    assert load(write_kb(tmp_path, without)).matching.safety_threshold == 0.5  # = threshold
+    path = write_kb(tmp_path, MINI.replace("safety_threshold: 0.5", "safety_threshold: 2"))
+    [line] = problems(path)
+    assert line.startswith(f"{path}:") and "'safety_threshold' must be a number" in line

@@ -157,7 +157,7 @@ def test_a_word_an_intent_keeps_using_beats_an_intent_that_uses_it_now_and_then(
 
 @pytest.mark.parametrize(("word", "expected"), [
     ("wich", "which"),  # of two words one slip away, the one with the same first letter
-    ("monday", "monday"), ("spain", "spain"),  # names are words too: not "money", not "pain"
+    ("monday", "monday"),  # days and months are words too: not "money"
 ])
 def test_typo_correction_prefers_the_likelier_reading(shipped, word, expected):
     assert Analyzer(shipped).correct(word) == expected

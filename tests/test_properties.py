@@ -126,7 +126,8 @@ def _every_example_scored(engine, text, limit=5):
         penalty = TYPICAL * (1 - fit[position] / max(fit.values()))
         ranked.append((-_settled(_final(-top, -second, wording) - penalty), position))
     ranked.sort()
-    floor = min(NEAR, engine.kb.matching.threshold)
+    matching = engine.kb.matching
+    floor = min(NEAR, matching.threshold, matching.safety_threshold)
     return [(engine.kb.intents[p].name, -s) for s, p in ranked[:limit] if -s >= floor]
 
 

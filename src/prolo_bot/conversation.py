@@ -11,8 +11,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from prolo_bot import storage
-from prolo_bot.knowledge import Intent, KnowledgeBase
-from prolo_bot.matcher import Engine, Match, clean, normalise
+from prolo_bot.knowledge import Intent, KnowledgeBase, Matching
+from prolo_bot.matcher import Candidate, Engine, Match, clean, normalise
 
 MAX_SUGGESTIONS = 3
 # Reply kinds for which the bot found no answer to give.
@@ -41,6 +41,13 @@ class Reply:
     @property
     def fallback(self) -> bool:
         return self.kind in UNANSWERED
+
+
+def urgent(match: Match, matching: Matching) -> Candidate | None:
+    """The safety intent to answer first, ahead of whatever else was asked, if any."""
+    return next((c for c in match.candidates if c.intent.kind == "safety"
+                 and c.score >= matching.safety_threshold
+                 and match.confidence - c.score <= matching.safety_margin), None)
 
 
 @dataclass(frozen=True)
@@ -124,10 +131,8 @@ class Conversation:
         return self._decide(self.engine.match(question))
 
     def _decide(self, match: Match) -> Reply:
-        safety = next((c for c in match.candidates if c.intent.kind == "safety"
-                       and c.score >= self.kb.matching.safety_threshold
-                       and match.confidence - c.score <= self.kb.matching.safety_margin), None)
-        if safety is not None:  # urgent symptoms go ahead of whatever else was asked
+        safety = urgent(match, self.kb.matching)
+        if safety is not None:
             return self._answer(safety.intent, safety.score)
         if match.ambiguous:
             close = [c for c in match.candidates if match.confidence - c.score < match.margin]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from prolo_bot.conversation import urgent
 from prolo_bot.knowledge import KnowledgeBase
 from prolo_bot.matcher import Analyzer, Engine, normalise
 
@@ -57,8 +58,9 @@ def shadowed(kb: KnowledgeBase, engine: Engine | None = None) -> list[Finding]:
         reached = 0
         for example in intent.examples:
             match = engine.match(example, verbatim=False)
-            got = match.intent.name if match.intent else None
-            if got == intent.name and not match.ambiguous:
+            first = urgent(match, kb.matching)  # the chat answers urgent symptoms first
+            got = first.intent.name if first else match.intent.name if match.intent else None
+            if got == intent.name and (first or not match.ambiguous):
                 reached += 1
             elif got == intent.name:
                 rival = match.candidates[1].intent.name

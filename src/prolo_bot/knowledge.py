@@ -337,10 +337,13 @@ def parse(data: Any, path: Path) -> KnowledgeBase:
     sections = c.texts(article, "sections", "article")
 
     matching_map, c = section("matching")
+    threshold = c.number(matching_map, "threshold", "matching", 0.0, 1.0)
     matching = Matching(
-        threshold=c.number(matching_map, "threshold", "matching", 0.0, 1.0),
+        threshold=threshold,
         margin=c.number(matching_map, "margin", "matching", 0.0, 1.0),
-        safety_threshold=c.number(matching_map, "safety_threshold", "matching", 0.0, 1.0),
+        # Optional: without it, urgent symptoms need the confidence of any answer.
+        safety_threshold=(c.number(matching_map, "safety_threshold", "matching", 0.0, 1.0)
+                          if "safety_threshold" in matching_map else threshold),
         safety_margin=c.number(matching_map, "safety_margin", "matching", 0.0, 1.0),
     )
 

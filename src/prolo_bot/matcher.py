@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import string
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -28,7 +29,7 @@ from prolo_bot.knowledge import Intent, KnowledgeBase, english_words
 MAX_CHARS = 2000
 MAX_WORDS = 60
 # A word this long may be corrected across two typing slips, not just one.
-TWO_SLIPS = 5
+TWO_SLIP_LENGTH = 5
 # Scoring constants, tuned with `prolo-bot check --cross-validate` and `prolo-bot eval`.
 # BETA > 1 weighs how much of the question an example explains above how much of the example
 # the question uses: an answer must cover what was asked.
@@ -68,7 +69,6 @@ _EXPANSIONS = {
 }
 _CONTRACTION = re.compile(r"\b(?:won'?t|can'?t|cannot)\b|n't\b|'(?:re|ll|ve|d|m|s)\b")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 def clean(text: str) -> str:
@@ -122,8 +122,8 @@ def _near_english(word: str) -> bool:
     return any(
         a + b[1:] in english
         or (len(b) > 1 and a + b[1] + b[0] + b[2:] in english)
-        or any(a + c + b[1:] in english for c in _LETTERS if b)
-        or any(a + c + b in english for c in _LETTERS)
+        or any(a + c + b[1:] in english for c in string.ascii_lowercase if b)
+        or any(a + c + b in english for c in string.ascii_lowercase)
         for a, b in splits)
 
 
@@ -187,8 +187,8 @@ class Analyzer:
         for phrase in (*kb.dialogue.more, *kb.dialogue.related):
             known.update(normalise(phrase).split())
         self.known = frozenset(known) | self.stopwords
-        # Content words first, the most frequent first, so a typo equally close to two words
-        # becomes the common content word. Stop words come last: a mistyped "abuot" vanishes
+        # Correction targets: content words, the most frequent first, so a typo equally close
+        # to two words becomes the common one; then stop words, so a mistyped "abuot" vanishes
         # as "about" instead of counting as a word the knowledge base has never seen.
         content = sorted((w for w in known if w not in self.stopwords and w.isalpha()),
                          key=lambda w: (-known[w], w))
@@ -220,12 +220,14 @@ class Analyzer:
             for pool in pools:
                 found = found or process.extractOne(word, pool, scorer=OSA.distance,
                                                     score_cutoff=1)
-            if found is None and len(word) >= TWO_SLIPS and not _near_english(word):
+            if found is None and len(word) >= TWO_SLIP_LENGTH:
                 # Two edits reach many words, so they must keep the first letter, which people
                 # rarely get wrong ("lgiamnet" is "ligament"; "france" is not "stance"), and
-                # no real word may be nearer ("germny" is "germany", not "germs").
+                # no real word may be nearer ("inflectoin" is not "infection").
                 found = process.extractOne(word, self._by_initial.get(word[0], ()),
                                            scorer=OSA.distance, score_cutoff=2)
+                if found is not None and _near_english(word):
+                    found = None
             if len(self._corrections) > 10_000:  # bounded: hostile input must not grow it
                 self._corrections.clear()
             self._corrections[word] = found[0] if found else word
@@ -304,7 +306,7 @@ class Engine:
             self._sizes.append(sum(self.weights[t] for t in sorted(terms)))
             for term in terms:
                 self._postings.setdefault(term, []).append(index)
-        self._floor = min(NEAR, kb.matching.threshold)
+        self._floor = min(NEAR, kb.matching.threshold, kb.matching.safety_threshold)
 
     def match(self, text: str, limit: int = 5, *, verbatim: bool = True) -> Match:
         """Score `text` against the examples. An example asked word for word is answered by
