@@ -17,19 +17,17 @@ from __future__ import annotations
 import functools
 import math
 import re
-import string
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from prolo_bot.knowledge import Intent, KnowledgeBase, english_words
+from prolo_bot.knowledge import Intent, KnowledgeBase
+from prolo_bot.spelling import Speller
 
 # Bounds that keep any input cheap: a 1 MB line costs no more than its first few hundred words.
 MAX_CHARS = 2000
 MAX_WORDS = 60
-# A word this long may be corrected across two typing slips, not just one.
-TWO_SLIP_LENGTH = 5
 # Scoring constants, tuned with `prolo-bot check --cross-validate` and `prolo-bot eval`.
 # BETA > 1 weighs how much of the question an example explains above how much of the example
 # the question uses: an answer must cover what was asked.
@@ -115,18 +113,6 @@ def stem(word: str) -> str:
     return word
 
 
-def _near_english(word: str) -> bool:
-    """True if one edit (a letter dropped, swapped, changed or added) makes `word` English."""
-    english = english_words()
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    return any(
-        a + b[1:] in english
-        or (len(b) > 1 and a + b[1] + b[0] + b[2:] in english)
-        or any(a + c + b[1:] in english for c in string.ascii_lowercase if b)
-        or any(a + c + b in english for c in string.ascii_lowercase)
-        for a, b in splits)
-
-
 @dataclass(frozen=True)
 class Candidate:
     intent: Intent
@@ -186,52 +172,12 @@ class Analyzer:
                 known.update(normalise(example).split())
         for phrase in (*kb.dialogue.more, *kb.dialogue.related):
             known.update(normalise(phrase).split())
-        self.known = frozenset(known) | self.stopwords
-        # Correction targets: content words, the most frequent first, so a typo equally close
-        # to two words becomes the common one; then stop words, so a mistyped "abuot" vanishes
-        # as "about" instead of counting as a word the knowledge base has never seen.
-        content = sorted((w for w in known if w not in self.stopwords and w.isalpha()),
-                         key=lambda w: (-known[w], w))
-        self._vocabulary = content + sorted(w for w in self.stopwords
-                                            if len(w) >= 4 and w.isalpha())
-        self._four_letter = [w for w in content if len(w) == 4]
-        self._by_initial: dict[str, list[str]] = {}
-        for target in self._vocabulary:
-            self._by_initial.setdefault(target[0], []).append(target)
-        self._corrections: dict[str, str] = {}
+        self.speller = Speller(known, self.stopwords)
         self._terms: dict[str, tuple[str, ...]] = {}
 
     def correct(self, word: str) -> str:
         """The knowledge base's nearest word to an unknown word, or the word itself."""
-        if word in self.known or len(word) < 3 or not word.isalpha():
-            return word
-        if word in english_words():  # a real word the knowledge base lacks is not a typo
-            return word
-        if word not in self._corrections:
-            from rapidfuzz import process
-            from rapidfuzz.distance import OSA
-
-            # A three-letter word has too many one-edit neighbours ("nis" is not "nhs"); only
-            # a dropped letter is put back ("wat" -> "what"). Otherwise, of the words one slip
-            # away, one with the same first letter is likelier ("wich" is "which", not "rich").
-            pools = ([self._four_letter] if len(word) == 3
-                     else [self._by_initial.get(word[0], []), self._vocabulary])
-            found = None
-            for pool in pools:
-                found = found or process.extractOne(word, pool, scorer=OSA.distance,
-                                                    score_cutoff=1)
-            if found is None and len(word) >= TWO_SLIP_LENGTH:
-                # Two edits reach many words, so they must keep the first letter, which people
-                # rarely get wrong ("lgiamnet" is "ligament"; "france" is not "stance"), and
-                # no real word may be nearer ("inflectoin" is not "infection").
-                found = process.extractOne(word, self._by_initial.get(word[0], ()),
-                                           scorer=OSA.distance, score_cutoff=2)
-                if found is not None and _near_english(word):
-                    found = None
-            if len(self._corrections) > 10_000:  # bounded: hostile input must not grow it
-                self._corrections.clear()
-            self._corrections[word] = found[0] if found else word
-        return self._corrections[word]
+        return self.speller.correct(word)
 
     def terms(self, normalised: str) -> tuple[str, ...]:
         """The distinct content terms of normalised text, in order of appearance."""

@@ -1,0 +1,84 @@
+"""Typo correction: an unknown word becomes the knowledge base's nearest word, when that is
+the likelier reading.
+
+A word found in the English word list is never a typo ("thinks" stays "thinks"). Otherwise
+one slip (a letter dropped, added, changed or two swapped) is put right, and two slips in a
+long word, when the reading is safe (see `Speller.correct`).
+"""
+
+from __future__ import annotations
+
+import string
+from collections import Counter
+
+from prolo_bot.knowledge import english_words
+
+# A word this long may be corrected across two typing slips, not just one.
+TWO_SLIP_LENGTH = 5
+MAX_CACHED = 10_000  # corrections remembered; hostile input must not grow the cache unbounded
+
+
+class Speller:
+    """Corrects words against a knowledge base's vocabulary; built once with the analyzer."""
+
+    def __init__(self, counts: Counter[str], stopwords: frozenset[str]) -> None:
+        """`counts`: how often the knowledge base uses each word it knows."""
+        self.known = frozenset(counts) | stopwords
+        # Correction targets: content words, the most frequent first, so a typo equally close
+        # to two words becomes the common one; then stop words, so a mistyped "abuot" vanishes
+        # as "about" instead of counting as a word the knowledge base has never seen.
+        content = sorted((w for w in counts if w not in stopwords and w.isalpha()),
+                         key=lambda w: (-counts[w], w))
+        self._targets = content + sorted(w for w in stopwords if len(w) >= 4 and w.isalpha())
+        self._four_letter = [w for w in content if len(w) == 4]
+        self._by_initial: dict[str, list[str]] = {}
+        for target in self._targets:
+            self._by_initial.setdefault(target[0], []).append(target)
+        self._corrections: dict[str, str] = {}
+
+    def correct(self, word: str) -> str:
+        """The knowledge base's nearest word to an unknown word, or the word itself."""
+        if word in self.known or len(word) < 3 or not word.isalpha():
+            return word
+        if word in english_words():  # a real word the knowledge base lacks is not a typo
+            return word
+        if word not in self._corrections:
+            if len(self._corrections) > MAX_CACHED:
+                self._corrections.clear()
+            self._corrections[word] = self._nearest(word)
+        return self._corrections[word]
+
+    def _nearest(self, word: str) -> str:
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        # A three-letter word has too many one-edit neighbours ("nis" is not "nhs"); only a
+        # dropped letter is put back ("wat" -> "what"). Otherwise, of the words one slip away,
+        # one with the same first letter is likelier ("wich" is "which", not "rich").
+        pools = ([self._four_letter] if len(word) == 3
+                 else [self._by_initial.get(word[0], []), self._targets])
+        for pool in pools:
+            found = process.extractOne(word, pool, scorer=OSA.distance, score_cutoff=1)
+            if found is not None:
+                return found[0]
+        if len(word) >= TWO_SLIP_LENGTH:
+            # Two edits reach many words, so they must keep the first letter, which people
+            # rarely get wrong ("lgiamnet" is "ligament"; "france" is not "stance"), and no
+            # real word may be nearer ("inflectoin" is not "infection").
+            found = process.extractOne(word, self._by_initial.get(word[0], []),
+                                       scorer=OSA.distance, score_cutoff=2)
+            if found is not None and not _near_english(word):
+                return found[0]
+        return word
+
+
+def _near_english(word: str) -> bool:
+    """True if one edit (a letter dropped, swapped, changed or added) makes `word` English."""
+    english = english_words()
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return any(
+        a + b[1:] in english
+        or (len(b) > 1 and a + b[1] + b[0] + b[2:] in english)
+        or any(a + c + b[1:] in english for c in string.ascii_lowercase if b)
+        or any(a + c + b in english for c in string.ascii_lowercase)
+        for a, b in splits)
