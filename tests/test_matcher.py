@@ -170,3 +170,8 @@ def test_typo_correction_prefers_the_likelier_reading(shipped, word, expected):
 def test_you_means_the_bot_only_in_questions_about_it(shipped, question, intent):
     match = Engine(shipped).match(question, verbatim=False)
     assert match.intent is not None and match.intent.name == intent
+
+
+def test_inflected_filler_does_not_count_as_an_unknown_word(shipped):
+    match = Engine(shipped).match("i wondered what they inject")
+    assert match.intent is not None and match.intent.name == "what_is_injected"

@@ -98,7 +98,9 @@ def cross_validate(kb: KnowledgeBase) -> CrossValidation:
         for example in intent.examples:
             engine = Engine(kb, exclude=[(intent.name, example)], analyzer=analyzer)
             match = engine.match(example)
-            got = match.intent.name if match.intent and not match.ambiguous else None
+            first = urgent(match, kb.matching)  # as in the chat and in `shadowed`
+            got = (first.intent.name if first
+                   else match.intent.name if match.intent and not match.ambiguous else None)
             per_intent[intent.name][1] += 1
             if got == intent.name:
                 per_intent[intent.name][0] += 1

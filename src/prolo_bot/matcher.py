@@ -297,7 +297,7 @@ class Engine:
                 # Raising the bar scores every example found so far (about three times the
                 # cost of reading a posting): worth it only when cheaper than the next term.
                 bar = max(bar, self._kth(overlap, asked, limit, penalty))
-            if reach < bar:
+            if reach < bar - NOISE:  # a tie, within rounding, is still worth reading
                 break
             term = unread.pop()
             weight = weights[term]
@@ -316,7 +316,8 @@ class Engine:
             bar = max(bar, _kth_largest([_final(t, s, 0.0) - penalty[p]
                                          for p, (t, s, _) in best.items()], limit))
             for position, (top, second, _) in list(best.items()):
-                if ceiling > second and _final(top, max(second, min(top, ceiling))) >= bar:
+                if (ceiling > second
+                        and _final(top, max(second, min(top, ceiling))) >= bar - NOISE):
                     shared = {i: sum(w for t, w in weights.items() if t in self._terms[i])
                               for i in self._ranges[position]}
                     best.update(self._best({i: s for i, s in shared.items() if s}, asked))

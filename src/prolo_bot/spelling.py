@@ -53,7 +53,7 @@ class Speller:
         from rapidfuzz.distance import OSA
 
         # A three-letter word has too many one-edit neighbours ("nis" is not "nhs"); only a
-        # dropped letter is put back ("wat" -> "what"). Otherwise, of the words one slip away,
+        # dropped letter is put back ("wht" -> "what"). Otherwise, of the words one slip away,
         # one with the same first letter is likelier ("wich" is "which", not "rich").
         pools = ([self._four_letter] if len(word) == 3
                  else [self._by_initial.get(word[0], []), self._targets])
@@ -63,7 +63,7 @@ class Speller:
                 return found[0]
         if len(word) >= TWO_SLIP_LENGTH:
             # Two edits reach many words, so they must keep the first letter, which people
-            # rarely get wrong ("lgiamnet" is "ligament"; "france" is not "stance"), and no
+            # rarely get wrong ("infcetoin" is "infection"; "france" is not "stance"), and no
             # real word may be nearer ("inflectoin" is not "infection").
             found = process.extractOne(word, self._by_initial.get(word[0], []),
                                        scorer=OSA.distance, score_cutoff=2)
