@@ -304,10 +304,14 @@ class Engine:
             rest -= weight
             for index in self._postings[term]:
                 overlap[index] = overlap.get(index, 0.0) + weight
-        if unread:
+        left = [(t, weights[t]) for t in unread]  # usually one or two topic words
+        if left:
             for index, shared in overlap.items():
                 have = self._terms[index]
-                overlap[index] = shared + sum(weights[t] for t in unread if t in have)
+                for term, weight in left:
+                    if term in have:
+                        shared += weight
+                overlap[index] = shared
         best = self._best(overlap, asked)
         if unread:
             # An intent's unread examples share only unread terms, so score at most `ceiling`;
@@ -318,9 +322,11 @@ class Engine:
             for position, (top, second, _) in list(best.items()):
                 if (ceiling > second
                         and _final(top, max(second, min(top, ceiling))) >= bar - NOISE):
-                    shared = {i: sum(w for t, w in weights.items() if t in self._terms[i])
-                              for i in self._ranges[position]}
-                    best.update(self._best({i: s for i, s in shared.items() if s}, asked))
+                    # Examples not found share only unread terms.
+                    found = {i: overlap[i] if i in overlap else
+                             sum(w for t, w in left if t in self._terms[i])
+                             for i in self._ranges[position]}
+                    best.update(self._best({i: s for i, s in found.items() if s}, asked))
         # A second example of the same intent that also fits is further evidence.
         supported = sorted(((_final(top, second, 0.0) - penalty[position], position, index)
                             for position, (top, second, index) in best.items()), reverse=True)
