@@ -175,3 +175,10 @@ def test_you_means_the_bot_only_in_questions_about_it(shipped, question, intent)
 def test_inflected_filler_does_not_count_as_an_unknown_word(shipped):
     match = Engine(shipped).match("i wondered what they inject")
     assert match.intent is not None and match.intent.name == "what_is_injected"
+
+
+def test_an_unknown_real_word_weighs_more_than_a_garbled_one(engine):
+    # "horses" names a topic the knowledge base lacks; "hxqzvs" is more likely a lost typo.
+    real = engine.match("what is prolotherapy for horses").confidence
+    garbled = engine.match("what is prolotherapy for hxqzvs").confidence
+    assert garbled - real > 0.02

@@ -13,9 +13,11 @@ from rapidfuzz import fuzz
 
 from prolo_bot import cli
 from prolo_bot.conversation import Conversation
-from prolo_bot.knowledge import default_path, load
+from prolo_bot.knowledge import default_path, english_words, load
 from prolo_bot.matcher import (
+    MAX_WORDS,
     NEAR,
+    REAL_UNKNOWN,
     TYPICAL,
     UNKNOWN_POWER,
     Engine,
@@ -24,6 +26,7 @@ from prolo_bot.matcher import (
     _settled,
     clean,
     normalise,
+    stem,
 )
 
 KB = load(default_path())
@@ -104,8 +107,11 @@ def _every_example_scored(engine, text, limit=5):
     words = normalise(text)
     terms = engine.analyzer.terms(words)
     weights = {t: engine.weights[t] for t in terms if t in engine.weights}
-    unknown = len(terms) - len(weights)
-    asked = sum(weights.values()) + engine.unknown_weight * unknown ** UNKNOWN_POWER
+    unknown = [t for t in terms if t not in weights]
+    real = {stem(w) for w in words.split()[:MAX_WORDS] if w in english_words()}
+    force = sum(REAL_UNKNOWN if t in real else 1.0 for t in unknown) / max(len(unknown), 1)
+    asked = (sum(weights.values())
+             + engine.unknown_weight * force * len(unknown) ** UNKNOWN_POWER)
     # How typical the question's words are of each intent: the share of its examples using each.
     uses = Counter((owner, term) for owner, have in zip(engine._owners, engine._terms, strict=True)
                    for term in weights if term in have)

@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from prolo_bot.knowledge import Intent, KnowledgeBase
+from prolo_bot.knowledge import Intent, KnowledgeBase, english_words
 from prolo_bot.spelling import Speller
 
 # Bounds that keep any input cheap: a 1 MB line costs no more than its first few hundred words.
@@ -35,6 +35,10 @@ BETA = 2.0
 # Unknown words count against a match with diminishing force (count ** UNKNOWN_POWER), so one
 # foreign topic word ("bitcoin") sinks a short question but a long story's filler does not.
 UNKNOWN_POWER = 0.5
+# An unknown word that is a real English word names a topic the knowledge base lacks
+# ("statins"); a garbled one is more likely a typo that could not be put right. The first
+# counts this many times as much.
+REAL_UNKNOWN = 1.2
 # A long question that contains a whole example with at least MIN_MASS of weight still
 # matches it, at up to CONTAIN confidence, however much else it says.
 CONTAIN = 0.8
@@ -283,9 +287,8 @@ class Engine:
         if not terms:
             return ()
         weights = {t: self.weights[t] for t in terms if t in self.weights}
-        unknown = len(terms) - len(weights)
         rest = sum(weights.values())  # the weight of the terms not read yet: all of them
-        asked = rest + self.unknown_weight * unknown ** UNKNOWN_POWER
+        asked = rest + self._unknown_mass([t for t in terms if t not in weights], words)
         unread = sorted(weights, key=weights.__getitem__)  # least telling first
         penalty = self._penalties(weights)
         overlap: dict[int, float] = {}
@@ -371,6 +374,15 @@ class Engine:
         return _kth_largest([_final(top, 0.0, 0.0) - penalty[position]
                              for position, (top, _, _) in self._best(overlap, asked).items()],
                             limit)
+
+    def _unknown_mass(self, unknown: list[str], words: str) -> float:
+        """How much the question's unknown terms weigh against every match."""
+        if not unknown:
+            return 0.0
+        english = english_words()
+        real = {stem(w) for w in words.split()[:MAX_WORDS] if w in english}
+        force = sum(REAL_UNKNOWN if t in real else 1.0 for t in unknown) / len(unknown)
+        return self.unknown_weight * force * len(unknown) ** UNKNOWN_POWER
 
     def _penalties(self, weights: dict[str, float]) -> dict[int, float]:
         """Per intent sharing a term with the question: what it loses for its words being
