@@ -12,9 +12,9 @@ from prolo_bot import curation, evaluate
 
 DATA = evaluate.default_path().parent
 SETS = [  # file, minimum in-scope accuracy, minimum out-of-scope honesty
-    (DATA / "eval.yaml", 0.93, 0.93),
-    (DATA / "eval-fresh.yaml", 0.90, 0.87),
-    (DATA / "eval-third.yaml", 0.85, 0.90),
+    (DATA / "eval.yaml", 0.93, 0.94),
+    (DATA / "eval-fresh.yaml", 0.90, 0.88),
+    (DATA / "eval-third.yaml", 0.85, 0.92),
 ]
 
 
