@@ -11,7 +11,7 @@ from rapidfuzz import fuzz, process
 
 from prolo_bot.conversation import urgent
 from prolo_bot.knowledge import KnowledgeBase
-from prolo_bot.matcher import Analyzer, Engine, normalise
+from prolo_bot.matcher import Analyzer, Engine, Match, normalise
 
 NEAR_DUPLICATE = 92  # rapidfuzz token_sort_ratio at or above which two examples say the same
 
@@ -49,6 +49,15 @@ def hidden_by_dialogue(kb: KnowledgeBase) -> list[Finding]:
             if normalise(example) in phrases]
 
 
+def _chat_choice(match: Match, kb: KnowledgeBase) -> tuple[str | None, bool]:
+    """The intent the chat would pick for this match (urgent symptoms first, as in
+    `Conversation`), and whether it would ask which was meant instead of answering."""
+    first = urgent(match, kb.matching)
+    if first is not None:
+        return first.intent.name, False
+    return (match.intent.name if match.intent else None), match.ambiguous
+
+
 def shadowed(kb: KnowledgeBase, engine: Engine | None = None) -> list[Finding]:
     """Examples whose words reach another intent (or none); intents none of whose examples
     reach them. The engine answers an exact example by lookup, so this scores the words."""
@@ -58,9 +67,8 @@ def shadowed(kb: KnowledgeBase, engine: Engine | None = None) -> list[Finding]:
         reached = 0
         for example in intent.examples:
             match = engine.match(example, verbatim=False)
-            first = urgent(match, kb.matching)  # the chat answers urgent symptoms first
-            got = first.intent.name if first else match.intent.name if match.intent else None
-            if got == intent.name and (first or not match.ambiguous):
+            got, asks_back = _chat_choice(match, kb)
+            if got == intent.name and not asks_back:
                 reached += 1
             elif got == intent.name:
                 rival = match.candidates[1].intent.name
@@ -97,10 +105,8 @@ def cross_validate(kb: KnowledgeBase) -> CrossValidation:
     for intent in kb.intents:
         for example in intent.examples:
             engine = Engine(kb, exclude=[(intent.name, example)], analyzer=analyzer)
-            match = engine.match(example)
-            first = urgent(match, kb.matching)  # as in the chat and in `shadowed`
-            got = (first.intent.name if first
-                   else match.intent.name if match.intent and not match.ambiguous else None)
+            got, asks_back = _chat_choice(engine.match(example), kb)
+            got = None if asks_back else got
             per_intent[intent.name][1] += 1
             if got == intent.name:
                 per_intent[intent.name][0] += 1

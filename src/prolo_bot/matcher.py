@@ -273,7 +273,7 @@ class Engine:
 
     def rank(self, terms: Sequence[str], words: str, limit: int = 5) -> tuple[Candidate, ...]:
         """The best-scoring intents for these terms, best first (ties keep file order); only
-        intents that reach NEAR (or the threshold, if lower) are listed.
+        intents that reach NEAR (or the threshold or safety threshold, if lower) are listed.
 
         `words` is the whole normalised question: its likeness to an example's wording
         (function words and order included) settles near-ties between intents.
