@@ -133,6 +133,15 @@ def test_two_slips_are_not_corrected_when_another_reading_is_likelier(engine, wo
     assert engine.analyzer.correct(word) == word
 
 
+def test_two_slips_near_a_real_word_are_corrected_when_the_question_backs_the_reading(shipped):
+    # "tishe" is one slip from an English word but two from "tissue"; an example that says
+    # "soft tissue" makes "tissue" the likelier reading, where "weather" backs nothing.
+    analyzer = Analyzer(shipped)
+    assert analyzer.speller.correct_all(["soft", "tishe"]) == ["soft", "tissue"]
+    assert analyzer.speller.correct_all(["weather", "tishe"]) == ["weather", "tishe"]
+    assert analyzer.correct("tishe") == "tishe"
+
+
 def test_inflected_stop_words_are_listed_as_stop_words(shipped):
     analyzer = Analyzer(shipped)
     assert analyzer.terms("getting sorts of things done") == analyzer.terms("done")

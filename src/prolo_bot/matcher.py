@@ -171,12 +171,12 @@ class Analyzer:
                     self.phrases.setdefault(key[0], []).append((key, target))
         for options in self.phrases.values():
             options.sort(key=lambda pair: -len(pair[0]))
-        for intent in kb.intents:
-            for example in intent.examples:
-                known.update(normalise(example).split())
+        examples = [normalise(e).split() for intent in kb.intents for e in intent.examples]
+        for words in examples:
+            known.update(words)
         for phrase in (*kb.dialogue.more, *kb.dialogue.related):
             known.update(normalise(phrase).split())
-        self.speller = Speller(known, self.stopwords)
+        self.speller = Speller(known, self.stopwords, examples)
         self._terms: dict[str, tuple[str, ...]] = {}
 
     def correct(self, word: str) -> str:
@@ -193,7 +193,7 @@ class Analyzer:
         return cached
 
     def _analyse(self, normalised: str) -> tuple[str, ...]:
-        words = [self.correct(w) for w in normalised.split()[:MAX_WORDS]]
+        words = self.speller.correct_all(normalised.split()[:MAX_WORDS])
         stems = [stem(w) for w in words]
         out: list[str] = []
         i = 0

@@ -3,13 +3,14 @@ the likelier reading.
 
 A word found in the English word list is never a typo ("thinks" stays "thinks"). Otherwise
 one slip (a letter dropped, added, changed or two swapped) is put right, and two slips in a
-long word, when the reading is safe (see `Speller.correct`).
+long word, when the reading is safe (see `Speller.correct_all`).
 """
 
 from __future__ import annotations
 
 import string
 from collections import Counter
+from collections.abc import Iterable, Sequence
 
 from prolo_bot.knowledge import english_words
 
@@ -21,8 +22,10 @@ MAX_CACHED = 10_000  # corrections remembered; hostile input must not grow the c
 class Speller:
     """Corrects words against a knowledge base's vocabulary; built once with the analyzer."""
 
-    def __init__(self, counts: Counter[str], stopwords: frozenset[str]) -> None:
-        """`counts`: how often the knowledge base uses each word it knows."""
+    def __init__(self, counts: Counter[str], stopwords: frozenset[str],
+                 examples: Iterable[Sequence[str]] = ()) -> None:
+        """`counts`: how often the knowledge base uses each word it knows; `examples`: the
+        words of each example, to tell which reading the rest of a question supports."""
         self.known = frozenset(counts) | stopwords
         # Correction targets: content words, the most frequent first, so a typo equally close
         # to two words becomes the common one; then stop words, so a mistyped "abuot" vanishes
@@ -34,21 +37,49 @@ class Speller:
         self._by_initial: dict[str, list[str]] = {}
         for target in self._targets:
             self._by_initial.setdefault(target[0], []).append(target)
-        self._corrections: dict[str, str] = {}
+        self._used_in: dict[str, set[int]] = {}  # content word -> the examples that use it
+        for index, words in enumerate(examples):
+            for word in words:
+                if word not in stopwords:
+                    self._used_in.setdefault(word, set()).add(index)
+        # unknown word -> (its reading, True if only the question's other words can confirm it)
+        self._readings: dict[str, tuple[str, bool]] = {}
 
     def correct(self, word: str) -> str:
         """The knowledge base's nearest word to an unknown word, or the word itself."""
-        if word in self.known or len(word) < 3 or not word.isalpha():
-            return word
-        if word in english_words():  # a real word the knowledge base lacks is not a typo
-            return word
-        if word not in self._corrections:
-            if len(self._corrections) > MAX_CACHED:
-                self._corrections.clear()
-            self._corrections[word] = self._nearest(word)
-        return self._corrections[word]
+        return self.correct_all([word])[0]
 
-    def _nearest(self, word: str) -> str:
+    def correct_all(self, words: Sequence[str]) -> list[str]:
+        """Each word, or the knowledge base's word it is likeliest a typo of.
+
+        A long word two slips from a knowledge-base word but one slip from an English word
+        ("spein": "spine", or "skein") is read as the knowledge base's word only when an
+        example uses it with another word of the question ("lower back spein").
+        """
+        out = list(words)
+        for at, word in enumerate(words):
+            reading, doubtful = self._reading(word)
+            if doubtful and not self._supported(reading, words):
+                reading = word
+            out[at] = reading
+        return out
+
+    def _supported(self, target: str, words: Sequence[str]) -> bool:
+        uses = self._used_in.get(target, set())
+        return any(not uses.isdisjoint(self._used_in.get(w, ())) for w in words if w != target)
+
+    def _reading(self, word: str) -> tuple[str, bool]:
+        if word in self.known or len(word) < 3 or not word.isalpha():
+            return word, False
+        if word in english_words():  # a real word the knowledge base lacks is not a typo
+            return word, False
+        if word not in self._readings:
+            if len(self._readings) > MAX_CACHED:
+                self._readings.clear()
+            self._readings[word] = self._nearest(word)
+        return self._readings[word]
+
+    def _nearest(self, word: str) -> tuple[str, bool]:
         from rapidfuzz import process
         from rapidfuzz.distance import OSA
 
@@ -60,16 +91,16 @@ class Speller:
         for pool in pools:
             found = process.extractOne(word, pool, scorer=OSA.distance, score_cutoff=1)
             if found is not None:
-                return found[0]
+                return found[0], False
         if len(word) >= TWO_SLIP_LENGTH:
             # Two edits reach many words, so they must keep the first letter, which people
-            # rarely get wrong ("infcetoin" is "infection"; "france" is not "stance"), and no
-            # real word may be nearer ("inflectoin" is not "infection").
+            # rarely get wrong ("infcetoin" is "infection"; "france" is not "stance"), and a
+            # real word one slip away is as likely meant ("inflectoin").
             found = process.extractOne(word, self._by_initial.get(word[0], []),
                                        scorer=OSA.distance, score_cutoff=2)
-            if found is not None and not _near_english(word):
-                return found[0]
-        return word
+            if found is not None:
+                return found[0], _near_english(word)
+        return word, False
 
 
 def _near_english(word: str) -> bool:
