@@ -1,8 +1,8 @@
 """The shipped knowledge base, measured on held-out questions it was not written from.
 
-`eval.yaml` has been looked at while tuning; `eval-fresh.yaml` and `eval-third.yaml` were
-written later, blind, and their misses have not: their pins are lower because they are the
-honest figures. Typo stress and leave-one-out accuracy are pinned too, just below today's
+`eval.yaml` and `eval-third.yaml` have been looked at while tuning; `eval-fresh.yaml` and
+`eval-fourth.yaml` were written later, blind, and their misses have not: their figures are
+the honest ones. Typo stress and leave-one-out accuracy are pinned too, just below today's
 figures. A change that lowers a pin must say so and why.
 """
 
@@ -13,8 +13,9 @@ from prolo_bot import curation, evaluate
 DATA = evaluate.default_path().parent
 SETS = [  # file, minimum in-scope accuracy, minimum out-of-scope honesty
     (DATA / "eval.yaml", 0.93, 0.94),
-    (DATA / "eval-fresh.yaml", 0.90, 0.88),
-    (DATA / "eval-third.yaml", 0.85, 0.92),
+    (DATA / "eval-fresh.yaml", 0.91, 0.88),
+    (DATA / "eval-third.yaml", 0.86, 0.92),
+    (DATA / "eval-fourth.yaml", 0.90, 0.90),
 ]
 
 
@@ -38,7 +39,7 @@ def test_shipped_knowledge_meets_the_accuracy_thresholds(shipped, path, accuracy
     assert report.honesty >= honesty, summary
 
 
-@pytest.mark.parametrize(("edits", "accuracy", "honesty"), [(1, 0.88, 0.95), (2, 0.72, 0.95)])
+@pytest.mark.parametrize(("edits", "accuracy", "honesty"), [(1, 0.88, 0.95), (2, 0.74, 0.95)])
 def test_typo_stress_does_not_fall(shipped, edits, accuracy, honesty):
     cases = evaluate.with_typos(evaluate.load_cases(DATA / "eval.yaml"), edits)
     report = evaluate.run(shipped, cases)
