@@ -17,6 +17,9 @@ from prolo_bot.knowledge import english_words
 # A word this long may be corrected across two typing slips, not just one.
 TWO_SLIP_LENGTH = 5
 MAX_CACHED = 10_000  # corrections remembered; hostile input must not grow the cache unbounded
+# A word used by more of the examples than this share is a topic word: it backs no reading.
+TOPIC_SHARE = 0.05
+_NONE: frozenset[int] = frozenset()
 
 
 class Speller:
@@ -38,35 +41,40 @@ class Speller:
         for target in self._targets:
             self._by_initial.setdefault(target[0], []).append(target)
         self._used_in: dict[str, set[int]] = {}  # content word -> the examples that use it
-        for index, words in enumerate(examples):
+        count = 0
+        for count, words in enumerate(examples, 1):
             for word in words:
                 if word not in stopwords:
-                    self._used_in.setdefault(word, set()).add(index)
+                    self._used_in.setdefault(word, set()).add(count)
+        # A word that many examples use ("prolo", in a third of them) backs almost any reading.
+        self._telling = frozenset(w for w, uses in self._used_in.items()
+                                  if len(uses) <= TOPIC_SHARE * count)
         # unknown word -> (its reading, True if only the question's other words can confirm it)
         self._readings: dict[str, tuple[str, bool]] = {}
 
     def correct(self, word: str) -> str:
-        """The knowledge base's nearest word to an unknown word, or the word itself."""
+        """The knowledge base's nearest word to an unknown word, or the word itself; judged
+        alone, so a reading that needs the rest of a question to back it is not taken."""
         return self.correct_all([word])[0]
 
     def correct_all(self, words: Sequence[str]) -> list[str]:
         """Each word, or the knowledge base's word it is likeliest a typo of.
 
         A long word two slips from a knowledge-base word but one slip from an English word
-        ("spein": "spine", or "skein") is read as the knowledge base's word only when an
-        example uses it with another word of the question ("lower back spein").
+        ("tishe": "tissue", or an English word) is read as the knowledge base's word only when
+        an example uses it together with a telling word of the question, as read so far ("soft
+        tishe", "sofft tishe"); stop words and topic words such as "prolo" back nothing.
         """
-        out = list(words)
-        for at, word in enumerate(words):
-            reading, doubtful = self._reading(word)
-            if doubtful and not self._supported(reading, words):
-                reading = word
-            out[at] = reading
-        return out
+        readings = [self._reading(word) for word in words]
+        context = [word if doubtful else reading
+                   for word, (reading, doubtful) in zip(words, readings, strict=True)]
+        return [reading if not doubtful or self._supported(reading, context) else word
+                for word, (reading, doubtful) in zip(words, readings, strict=True)]
 
-    def _supported(self, target: str, words: Sequence[str]) -> bool:
-        uses = self._used_in.get(target, set())
-        return any(not uses.isdisjoint(self._used_in.get(w, ())) for w in words if w != target)
+    def _supported(self, target: str, context: Sequence[str]) -> bool:
+        uses = self._used_in.get(target, _NONE)
+        return any(not uses.isdisjoint(self._used_in[w]) for w in context
+                   if w != target and w in self._telling)
 
     def _reading(self, word: str) -> tuple[str, bool]:
         if word in self.known or len(word) < 3 or not word.isalpha():
