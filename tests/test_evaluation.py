@@ -1,9 +1,10 @@
 """The shipped knowledge base, measured on held-out questions it was not written from.
 
-`eval.yaml` and `eval-third.yaml` have been looked at while tuning; `eval-fresh.yaml` and
-`eval-fourth.yaml` were written later, blind, and their misses have not: their figures are
-the honest ones. Typo stress and leave-one-out accuracy are pinned too, just below today's
-figures. A change that lowers a pin must say so and why.
+The misses of `eval.yaml` and `eval-third.yaml` have been read while tuning. Those of
+`eval-fresh.yaml` and `eval-fourth.yaml` have not (the fresh set's overall score has helped
+choose between changes), so a failure here prints scores only, never the questions. Each pin
+is today's figure rounded down, typo stress and leave-one-out accuracy included; a change
+that lowers a pin must say so and why.
 """
 
 import pytest
@@ -34,12 +35,12 @@ def test_eval_set_is_held_out_and_big_enough(shipped, path):
                          ids=[path.name for path, _, _ in SETS])
 def test_shipped_knowledge_meets_the_accuracy_thresholds(shipped, path, accuracy, honesty):
     report = evaluate.run(shipped, evaluate.load_cases(path))
-    summary = "\n".join(evaluate.format_report(report))
+    summary = "\n".join(evaluate.format_report(report)[:3])  # scores, not the misses
     assert report.accuracy >= accuracy, summary
     assert report.honesty >= honesty, summary
 
 
-@pytest.mark.parametrize(("edits", "accuracy", "honesty"), [(1, 0.88, 0.95), (2, 0.74, 0.95)])
+@pytest.mark.parametrize(("edits", "accuracy", "honesty"), [(1, 0.89, 0.95), (2, 0.74, 0.95)])
 def test_typo_stress_does_not_fall(shipped, edits, accuracy, honesty):
     cases = evaluate.with_typos(evaluate.load_cases(DATA / "eval.yaml"), edits)
     report = evaluate.run(shipped, cases)
