@@ -14,7 +14,7 @@ from prolo_bot import curation, evaluate
 DATA = evaluate.default_path().parent
 SETS = [  # file, minimum in-scope accuracy, minimum out-of-scope honesty
     (DATA / "eval.yaml", 0.93, 0.94),
-    (DATA / "eval-fresh.yaml", 0.92, 0.88),
+    (DATA / "eval-fresh.yaml", 0.92, 0.89),
     (DATA / "eval-third.yaml", 0.88, 0.92),
     (DATA / "eval-fourth.yaml", 0.90, 0.90),
 ]
