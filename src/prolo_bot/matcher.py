@@ -159,6 +159,7 @@ class Analyzer:
         self.stopwords = frozenset(kb.vocabulary.stopwords)
         self.phrases: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
         known: Counter[str] = Counter()
+        curated: set[str] = set()
         for canonical, variants in kb.vocabulary.synonyms:
             # A phrase whose canonical form is a stop word is dropped ("my doctor said").
             target = tuple(stem(w) for w in normalise(canonical).split()
@@ -166,6 +167,7 @@ class Analyzer:
             for variant in (canonical, *variants):
                 words = normalise(variant).split()
                 known.update(words)
+                curated.update(words)
                 key = tuple(stem(w) for w in words)
                 if key and key != target:
                     self.phrases.setdefault(key[0], []).append((key, target))
@@ -176,7 +178,8 @@ class Analyzer:
             known.update(words)
         for phrase in (*kb.dialogue.more, *kb.dialogue.related):
             known.update(normalise(phrase).split())
-        self.speller = Speller(known, self.stopwords, examples)
+            curated.update(normalise(phrase).split())
+        self.speller = Speller(known, self.stopwords, examples, frozenset(curated))
         self._terms: dict[str, tuple[str, ...]] = {}
 
     def correct(self, word: str) -> str:

@@ -26,20 +26,26 @@ class Speller:
     """Corrects words against a knowledge base's vocabulary; built once with the analyzer."""
 
     def __init__(self, counts: Counter[str], stopwords: frozenset[str],
-                 examples: Iterable[Sequence[str]] = ()) -> None:
+                 examples: Iterable[Sequence[str]] = (),
+                 curated: frozenset[str] = frozenset()) -> None:
         """`counts`: how often the knowledge base uses each word it knows; `examples`: the
-        words of each example, to tell which reading the rest of a question supports."""
-        self.known = frozenset(counts) | stopwords
-        # Correction targets: content words, the most frequent first, so a typo equally close
-        # to two words becomes the common one; then stop words, so a mistyped "abuot" vanishes
-        # as "about" instead of counting as a word the knowledge base has never seen.
-        content = sorted((w for w in counts if w not in stopwords and w.isalpha()),
-                         key=lambda w: (-counts[w], w))
-        self._targets = content + sorted(w for w in stopwords if len(w) >= 4 and w.isalpha())
-        self._four_letter = [w for w in content if len(w) == 4]
-        self._by_initial: dict[str, list[str]] = {}
-        for target in self._targets:
-            self._by_initial.setdefault(target[0], []).append(target)
+        words of each example, to tell which reading the rest of a question supports;
+        `curated`: words a curator chose on purpose (synonyms), never taken for typos."""
+        # An example's own typo ("ligamnet", "wat") would be a word of its own that a reader's
+        # same slip could never be put right from. A rare word that neither the English list
+        # nor the synonyms vouch for, and that reads as a far commoner word, is such a typo:
+        # it is not a known word, so questions and examples alike are corrected past it.
+        english = english_words()
+        suspects = {w for w, n in counts.items() if n <= 2 and w.isalpha() and len(w) >= 3
+                    and w not in stopwords and w not in curated and w not in english}
+        self._index([w for w in counts if w not in suspects], counts, stopwords)
+        typos: set[str] = set()
+        for word in suspects:
+            reading, doubtful = self._nearest(word)
+            if reading != word and not doubtful and counts[reading] >= 3 * counts[word]:
+                typos.add(word)
+        self._index([w for w in counts if w not in typos], counts, stopwords)
+        self.known = (frozenset(counts) - typos) | stopwords
         self._used_in: dict[str, set[int]] = {}  # content word -> the examples that use it
         count = 0
         for count, words in enumerate(examples, 1):
@@ -51,6 +57,19 @@ class Speller:
                                   if len(uses) <= TOPIC_SHARE * count)
         # unknown word -> (its reading, True if only the question's other words can confirm it)
         self._readings: dict[str, tuple[str, bool]] = {}
+
+    def _index(self, words: Iterable[str], counts: Counter[str],
+               stopwords: frozenset[str]) -> None:
+        # Correction targets, the most used first, so a typo equally close to two words becomes
+        # the common one ("actualy" is "actually", not "actual"). Stop words are targets too, so
+        # a mistyped "abuot" vanishes as "about" instead of counting as an unknown word.
+        content = [w for w in words if w not in stopwords and w.isalpha()]
+        stops = [w for w in stopwords if len(w) >= 4 and w.isalpha()]
+        self._targets = sorted(content + stops, key=lambda w: (-counts[w], w))
+        self._four_letter = [w for w in self._targets if len(w) == 4 and w not in stopwords]
+        self._by_initial: dict[str, list[str]] = {}
+        for target in self._targets:
+            self._by_initial.setdefault(target[0], []).append(target)
 
     def correct(self, word: str) -> str:
         """The knowledge base's nearest word to an unknown word, or the word itself; judged
@@ -93,7 +112,7 @@ class Speller:
 
         # A three-letter word has too many one-edit neighbours ("nis" is not "nhs"); only a
         # dropped letter is put back ("wht" -> "what"). Otherwise, of the words one slip away,
-        # one with the same first letter is likelier ("wich" is "which", not "rich").
+        # one with the same first letter is likelier ("hust" is "hurt", not "just").
         pools = ([self._four_letter] if len(word) == 3
                  else [self._by_initial.get(word[0], []), self._targets])
         for pool in pools:
