@@ -153,6 +153,18 @@ def test_a_typo_in_an_example_is_corrected_not_learnt_as_a_word(shipped):
     assert analyzer.correct("nsaid") == "nsaid"  # a synonym is chosen on purpose, never a typo
 
 
+def test_a_rare_word_is_a_typo_only_if_it_reads_as_a_far_commoner_word(tmp_path):
+    text = MINI + """
+  - name: fruit
+    kind: smalltalk
+    examples: [mango lime, mango kiwi, mango pear, mang plum, mangp fig, mangp date]
+    answer: Fruit.
+"""
+    speller = Analyzer(load(write_kb(tmp_path, text))).speller
+    assert "mang" not in speller.known and speller.correct("mang") == "mango"  # 1 use vs 3
+    assert "mangp" in speller.known  # 2 uses: "mango" is not three times as common
+
+
 def test_inflected_stop_words_are_listed_as_stop_words(shipped):
     analyzer = Analyzer(shipped)
     assert analyzer.terms("getting sorts of things done") == analyzer.terms("done")
@@ -177,6 +189,7 @@ def test_a_word_an_intent_keeps_using_beats_an_intent_that_uses_it_now_and_then(
 
 @pytest.mark.parametrize(("word", "expected"), [
     ("hust", "hurt"),  # of two words one slip away, the one with the same first letter ("just")
+    ("actualy", "actually"),  # then the more used one, stop words included ("actual")
     ("monday", "monday"),  # days and months are words too: not "money"
 ])
 def test_typo_correction_prefers_the_likelier_reading(shipped, word, expected):

@@ -31,18 +31,20 @@ class Speller:
         """`counts`: how often the knowledge base uses each word it knows; `examples`: the
         words of each example, to tell which reading the rest of a question supports;
         `curated`: words a curator chose on purpose (synonyms), never taken for typos."""
-        # An example's own typo ("ligamnet", "wat") would be a word of its own that a reader's
+        # An example's own typo ("ligamnet", "doctr") would be a word of its own that a reader's
         # same slip could never be put right from. A rare word that neither the English list
-        # nor the synonyms vouch for, and that reads as a far commoner word, is such a typo:
-        # it is not a known word, so questions and examples alike are corrected past it.
+        # nor the synonyms vouch for, one slip from a far commoner word, is such a typo: it is
+        # not a known word, so questions and examples alike are corrected past it.
+        from rapidfuzz.distance import OSA
+
         english = english_words()
         suspects = {w for w, n in counts.items() if n <= 2 and w.isalpha() and len(w) >= 3
                     and w not in stopwords and w not in curated and w not in english}
         self._index([w for w in counts if w not in suspects], counts, stopwords)
         typos: set[str] = set()
         for word in suspects:
-            reading, doubtful = self._nearest(word)
-            if reading != word and not doubtful and counts[reading] >= 3 * counts[word]:
+            reading, _ = self._nearest(word)
+            if OSA.distance(word, reading) == 1 and counts[reading] >= 3 * counts[word]:
                 typos.add(word)
         self._index([w for w in counts if w not in typos], counts, stopwords)
         self.known = (frozenset(counts) - typos) | stopwords
