@@ -18,9 +18,10 @@ SETS = [  # file, minimum in-scope accuracy, minimum out-of-scope honesty
     (DATA / "eval-third.yaml", 0.88, 0.92),
     (DATA / "eval-fourth.yaml", 0.90, 0.90),
 ]
+RESERVE = [DATA / "eval-fifth.yaml"]  # never scored: kept for the next honest measurement
 
 
-@pytest.mark.parametrize("path", [path for path, _, _ in SETS], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [path for path, _, _ in SETS] + RESERVE, ids=lambda p: p.name)
 def test_eval_set_is_held_out_and_big_enough(shipped, path):
     cases = evaluate.load_cases(path)
     examples = {e.casefold() for i in shipped.intents for e in i.examples}
