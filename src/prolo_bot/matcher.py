@@ -177,8 +177,9 @@ class Analyzer:
         for words in examples:
             known.update(words)
         for phrase in (*kb.dialogue.more, *kb.dialogue.related):
-            known.update(normalise(phrase).split())
-            curated.update(normalise(phrase).split())
+            words = normalise(phrase).split()
+            known.update(words)
+            curated.update(words)
         self.speller = Speller(known, self.stopwords, examples, frozenset(curated))
         self._terms: dict[str, tuple[str, ...]] = {}
 
