@@ -42,7 +42,7 @@ def test_shipped_knowledge_meets_the_accuracy_thresholds(shipped, path, accuracy
 
 
 @pytest.mark.parametrize(("edits", "accuracy", "honesty"), [
-    (1, 0.89, 0.95),
+    (1, 0.90, 0.95),
     # 0.94, not 0.95: with "wats" a synonym of "what", the garbled "wts" reads as it, and
     # "my doctor wants me on statins, are they safe" is then answered, as it is untyped.
     (2, 0.74, 0.94),

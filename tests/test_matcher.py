@@ -145,6 +145,17 @@ def test_two_slips_near_a_real_word_are_corrected_when_the_question_backs_the_re
     assert analyzer.correct("tishe") == "tishe"
 
 
+def test_a_real_word_one_slip_from_jargon_is_read_as_it_when_the_question_backs_it(shipped):
+    # "polo" is an English word, but in "polo side effects" it is "prolo" mistyped.
+    analyzer = Analyzer(shipped)
+    for question in ("polo side effects", "polo for sciatica", "how does polo work"):
+        assert analyzer.terms(question) == analyzer.terms(question.replace("polo", "prolo"))
+    # Nothing backs it, or the nearest knowledge-base word is English too ("paid", "pain").
+    assert analyzer.terms("polo shirts") == ("polo", "shirt")
+    assert analyzer.correct("polo") == "polo"
+    assert "paid" in analyzer.terms("i paid for the injections")
+
+
 def test_a_typo_in_an_example_is_corrected_not_learnt_as_a_word(shipped):
     # Two examples say "wat" for "what": a reader's "wat" must mean "what", not that word.
     analyzer = Analyzer(shipped)

@@ -1,9 +1,10 @@
 """Typo correction: an unknown word becomes the knowledge base's nearest word, when that is
 the likelier reading.
 
-A word found in the English word list is never a typo ("thinks" stays "thinks"). Otherwise
-one slip (a letter dropped, added, changed or two swapped) is put right, and two slips in a
-long word, when the reading is safe (see `Speller.correct_all`).
+A word found in the English word list is a typo only of the knowledge base's own jargon
+("polo" for "prolo"), and only when the rest of the question backs that reading ("thinks" stays
+"thinks"). Otherwise one slip (a letter dropped, added, changed or two swapped) is put right,
+and two slips in a long word, when the reading is safe (see `Speller.correct_all`).
 """
 
 from __future__ import annotations
@@ -69,6 +70,13 @@ class Speller:
         stops = [w for w in stopwords if len(w) >= 4 and w.isalpha()]
         self._targets = sorted(content + stops, key=lambda w: (-counts[w], w))
         self._four_letter = [w for w in self._targets if len(w) == 4 and w not in stopwords]
+        # The knowledge base's own words that no word list has ("prolo"), used often enough
+        # to outweigh an English word one slip away (see `_nearest_jargon`).
+        english = english_words()
+        self._jargon: dict[str, list[str]] = {}
+        for word in content:
+            if len(word) >= 4 and counts[word] >= 3 and word not in english:
+                self._jargon.setdefault(word[0], []).append(word)
         self._by_initial: dict[str, list[str]] = {}
         for target in self._targets:
             self._by_initial.setdefault(target[0], []).append(target)
@@ -81,10 +89,12 @@ class Speller:
     def correct_all(self, words: Sequence[str]) -> list[str]:
         """Each word, or the knowledge base's word it is likeliest a typo of.
 
-        A long word two slips from a knowledge-base word but one slip from an English word
-        ("tishe": "tissue", or an English word) is read as the knowledge base's word only when
-        an example uses it together with a telling word of the question, as read so far ("soft
-        tishe", "sofft tishe"); stop words and topic words such as "prolo" back nothing.
+        A doubtful reading is taken only when an example uses it together with a telling word
+        of the question, as read so far; stop words and topic words such as "prolo" back
+        nothing. Doubtful are: a long word two slips from a knowledge-base word but one slip
+        from an English word ("tishe": "tissue", or an English word), which "soft tishe" and
+        "sofft tishe" back; and an English word one slip from jargon ("polo"), which "polo
+        injections" backs.
         """
         readings = [self._reading(word) for word in words]
         context = [word if doubtful else reading
@@ -100,13 +110,26 @@ class Speller:
     def _reading(self, word: str) -> tuple[str, bool]:
         if word in self.known or len(word) < 3 or not word.isalpha():
             return word, False
-        if word in english_words():  # a real word the knowledge base lacks is not a typo
-            return word, False
         if word not in self._readings:
             if len(self._readings) > MAX_CACHED:
                 self._readings.clear()
-            self._readings[word] = self._nearest(word)
+            self._readings[word] = (self._nearest_jargon(word) if word in english_words()
+                                    else self._nearest(word))
         return self._readings[word]
+
+    def _nearest_jargon(self, word: str) -> tuple[str, bool]:
+        """A real word the knowledge base lacks is not a typo, unless it is one slip from a
+        word of the knowledge base's own that no word list has: "polo" is likelier "prolo" in
+        a question the rest of which is about prolotherapy."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        if len(word) >= 4:
+            found = process.extractOne(word, self._jargon.get(word[0], []),
+                                       scorer=OSA.distance, score_cutoff=1)
+            if found is not None:
+                return found[0], True
+        return word, False
 
     def _nearest(self, word: str) -> tuple[str, bool]:
         from rapidfuzz import process
