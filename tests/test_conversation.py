@@ -98,6 +98,20 @@ def test_urgent_symptoms_come_first(chat):
     assert reply.intent == "urgent" and reply.source is None
 
 
+@pytest.mark.parametrize("question", ["back pain", "i have back pain", "pain in my back"])
+def test_back_pain_alone_is_asked_about_not_sent_to_urgent_care(shipped, question):
+    reply = Conversation(shipped).reply(question)
+    assert reply.kind == "clarify" and reply.source is None
+    assert reply.suggestions[0].intent == "urgent_symptoms"  # offered first, not imposed
+    assert len(reply.suggestions) > 1
+
+
+@pytest.mark.parametrize("question", ["back pain and a fever", "i fell and now my back hurts"])
+def test_back_pain_with_a_warning_sign_gets_the_urgent_reply_first(shipped, question):
+    reply = Conversation(shipped).reply(question)
+    assert (reply.kind, reply.intent) == ("answer", "urgent_symptoms")
+
+
 def test_urgent_symptoms_need_less_confidence_than_an_answer(tmp_path):
     question = "my groin feels odd"  # scores about 0.4: too little for an answer
     assert Conversation(load(write_kb(tmp_path, MINI))).reply(question).fallback

@@ -132,10 +132,14 @@ class Conversation:
 
     def _decide(self, match: Match) -> Reply:
         safety = urgent(match, self.kb.matching)
-        if safety is not None:
+        if safety is not None and not match.vague:
             return self._answer(safety.intent, safety.score)
-        if match.ambiguous:
-            close = [c for c in match.candidates if match.confidence - c.score < match.margin]
+        close = [c for c in match.candidates if match.confidence - c.score < match.margin]
+        if safety is not None:
+            # "back pain" alone may or may not be urgent: offer the safety reply first rather
+            # than impose it on every reader of an article about back pain.
+            close.insert(0, safety)
+        if match.ambiguous or safety is not None:
             return Reply("clarify", self.kb.messages.clarify, confidence=match.confidence,
                          suggestions=self._suggest(c.intent.name for c in close))
         if match.intent is not None:

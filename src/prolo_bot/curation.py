@@ -54,7 +54,7 @@ def _chat_choice(match: Match, kb: KnowledgeBase) -> tuple[str | None, bool]:
     `Conversation`), and whether it would ask which was meant instead of answering."""
     first = urgent(match, kb.matching)
     if first is not None:
-        return first.intent.name, False
+        return first.intent.name, match.vague
     return (match.intent.name if match.intent else None), match.ambiguous
 
 

@@ -54,6 +54,9 @@ TYPICAL = 0.2
 # Intents that cannot reach this confidence are too far to suggest; not looking for them is
 # what keeps a vague question cheap on a large knowledge base.
 NEAR = 0.3
+# A question all of whose terms are used by at least this share of the intents ("back pain")
+# names no topic of its own: it is vague (see `Match.vague`).
+VAGUE = 1 / 3
 # Scores closer than this are a tie (float sums in another order differ in the last bits).
 NOISE = 1e-9
 
@@ -132,6 +135,7 @@ class Match:
     threshold: float
     margin: float
     exact: bool = False  # the question is, word for word, one of the best intent's examples
+    vague: bool = False  # every term is one most intents use ("back pain"): no topic named
 
     @property
     def confidence(self) -> float:
@@ -248,6 +252,7 @@ class Engine:
             for term in terms:
                 users.setdefault(term, Counter())[position] += 1
         self.weights = {t: math.log(1 + intent_count / len(p)) for t, p in users.items()}
+        self._common = frozenset(t for t, p in users.items() if len(p) >= VAGUE * intent_count)
         # term -> (intent position, how typical the term is of it), for `_penalties`
         self._typical = {t: [(p, math.sqrt(n / len(self._ranges[p]))) for p, n in c.items()]
                          for t, c in users.items()}
@@ -273,7 +278,7 @@ class Engine:
             intent = self.kb.intents[exact]
             ranked = (Candidate(intent, 1.0), *(c for c in ranked if c.intent != intent))
         return Match(terms, ranked[:limit], self.kb.matching.threshold, self.kb.matching.margin,
-                     exact=exact is not None)
+                     exact=exact is not None, vague=bool(terms) and self._common.issuperset(terms))
 
     def rank(self, terms: Sequence[str], words: str, limit: int = 5) -> tuple[Candidate, ...]:
         """The best-scoring intents for these terms, best first (ties keep file order); only
