@@ -240,3 +240,11 @@ def test_an_urgent_example_the_chat_answers_first_is_reached(tmp_path, capsys):
     _, out, _ = check(capsys, write_kb(tmp_path, text))
     assert "of 'urgent'" not in out and "'urgent' is unreachable" not in out, out
     assert "example 'numb groin shot' of 'swelling' is answered by 'urgent'" in out
+
+
+def test_a_vague_urgent_example_is_reported_as_vague_not_as_too_close(tmp_path, capsys):
+    text = MINI.replace("examples: [numb groin, lost bladder control]",
+                        "examples: [numb groin, lost bladder control, what injection]")
+    _, out, _ = check(capsys, write_kb(tmp_path, text))
+    assert ("example 'what injection' of 'urgent' is too vague: the chat asks back, "
+            "offering 'urgent' first") in out, out

@@ -145,14 +145,17 @@ def test_two_slips_near_a_real_word_are_corrected_when_the_question_backs_the_re
     assert analyzer.correct("tishe") == "tishe"
 
 
-def test_a_real_word_one_slip_from_jargon_is_read_as_it_when_the_question_backs_it(shipped):
+def test_a_real_word_that_is_jargon_short_of_a_letter_is_read_as_it_when_backed(shipped):
     # "polo" is an English word, but in "polo side effects" it is "prolo" mistyped.
     analyzer = Analyzer(shipped)
     for question in ("polo side effects", "polo for sciatica", "how does polo work"):
         assert analyzer.terms(question) == analyzer.terms(question.replace("polo", "prolo"))
-    # Nothing backs it, or the nearest knowledge-base word is English too ("paid", "pain").
+    # Nothing backs it; or it is another slip ("promo", "mends" for "meds"); or the word it is
+    # short of is English too ("paid", "pain").
     assert analyzer.terms("polo shirts") == ("polo", "shirt")
     assert analyzer.correct("polo") == "polo"
+    assert "promo" in analyzer.terms("is this a promo for the clinic")
+    assert "drug" not in analyzer.terms("how long before a torn ligament mends on its own")
     assert "paid" in analyzer.terms("i paid for the injections")
 
 

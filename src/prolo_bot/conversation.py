@@ -132,16 +132,15 @@ class Conversation:
 
     def _decide(self, match: Match) -> Reply:
         safety = urgent(match, self.kb.matching)
-        if safety is not None and not match.vague:
+        if safety is not None and (match.exact or not match.vague):
             return self._answer(safety.intent, safety.score)
-        close = [c for c in match.candidates if match.confidence - c.score < match.margin]
         if safety is not None:
-            # "back pain" alone may or may not be urgent: offer the safety reply first rather
-            # than impose it on every reader of an article about back pain.
-            close.insert(0, safety)
-        if match.ambiguous or safety is not None:
-            return Reply("clarify", self.kb.messages.clarify, confidence=match.confidence,
-                         suggestions=self._suggest(c.intent.name for c in close))
+            # "back pain" alone may or may not be urgent: offer the safety reply first, then
+            # the nearest topics, rather than impose it on every reader of a back pain article.
+            return self._clarify(match, [safety, *match.candidates])
+        if match.ambiguous:
+            return self._clarify(match, [c for c in match.candidates
+                                         if match.confidence - c.score < match.margin])
         if match.intent is not None:
             return self._answer(match.intent, match.confidence)
         if not match.terms:
@@ -150,6 +149,10 @@ class Conversation:
         nearest = [c.intent for c in match.candidates] + list(self.kb.intents)
         return Reply("fallback", self.kb.messages.fallback, confidence=match.confidence,
                      suggestions=self._suggest(i.name for i in nearest if i.kind == "article"))
+
+    def _clarify(self, match: Match, options: Iterable[Candidate]) -> Reply:
+        return Reply("clarify", self.kb.messages.clarify, confidence=match.confidence,
+                     suggestions=self._suggest(c.intent.name for c in options))
 
     def _not_understood(self) -> Reply:
         return Reply("not_understood", self.kb.messages.not_understood)

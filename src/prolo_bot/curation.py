@@ -49,13 +49,14 @@ def hidden_by_dialogue(kb: KnowledgeBase) -> list[Finding]:
             if normalise(example) in phrases]
 
 
-def _chat_choice(match: Match, kb: KnowledgeBase) -> tuple[str | None, bool]:
+def _chat_choice(match: Match, kb: KnowledgeBase) -> tuple[str | None, str | None]:
     """The intent the chat would pick for this match (urgent symptoms first, as in
-    `Conversation`), and whether it would ask which was meant instead of answering."""
+    `Conversation._decide`), and why it would ask back instead of answering, if it would:
+    "vague" (urgent symptoms are offered, not imposed) or "close" (two intents tie)."""
     first = urgent(match, kb.matching)
     if first is not None:
-        return first.intent.name, match.vague
-    return (match.intent.name if match.intent else None), match.ambiguous
+        return first.intent.name, "vague" if match.vague and not match.exact else None
+    return (match.intent.name if match.intent else None), "close" if match.ambiguous else None
 
 
 def shadowed(kb: KnowledgeBase, engine: Engine | None = None) -> list[Finding]:
@@ -70,13 +71,17 @@ def shadowed(kb: KnowledgeBase, engine: Engine | None = None) -> list[Finding]:
             got, asks_back = _chat_choice(match, kb)
             if got == intent.name and not asks_back:
                 reached += 1
-            elif got == intent.name:
-                rival = match.candidates[1].intent.name
-                findings.append(Finding(intent.line, f"example {example!r} of {intent.name!r} "
-                                                     f"is too close to {rival!r} (would ask back)"))
+                continue
+            if asks_back == "vague":
+                problem = f"is too vague: the chat asks back, offering {got!r} first"
+            elif asks_back:
+                rival = next(c.intent.name for c in match.candidates if c.intent.name != got)
+                problem = (f"is too close to {rival!r} (would ask back)" if got == intent.name
+                           else f"would ask back between {got!r} and {rival!r}")
             else:
-                findings.append(Finding(intent.line, f"example {example!r} of {intent.name!r} "
-                                                     f"is answered by {got or 'the fallback'!r}"))
+                problem = f"is answered by {got or 'the fallback'!r}"
+            findings.append(Finding(intent.line, f"example {example!r} of {intent.name!r} "
+                                                 f"{problem}"))
         if not reached:
             findings.append(Finding(intent.line, f"intent {intent.name!r} is unreachable: "
                                                  "none of its examples reach it"))

@@ -54,8 +54,9 @@ TYPICAL = 0.2
 # Intents that cannot reach this confidence are too far to suggest; not looking for them is
 # what keeps a vague question cheap on a large knowledge base.
 NEAR = 0.3
-# A question all of whose terms are used by at least this share of the intents ("back pain")
-# names no topic of its own: it is vague (see `Match.vague`).
+# A question all of whose terms are used by at least this share of the intents ("back pain",
+# "physio for back pain") is vague: it names no symptom, so urgent symptoms are offered
+# rather than answered first (see `Conversation._decide`).
 VAGUE = 1 / 3
 # Scores closer than this are a tie (float sums in another order differ in the last bits).
 NOISE = 1e-9
@@ -135,7 +136,7 @@ class Match:
     threshold: float
     margin: float
     exact: bool = False  # the question is, word for word, one of the best intent's examples
-    vague: bool = False  # every term is one most intents use ("back pain"): no topic named
+    vague: bool = False  # every term is one a third of the intents use or more ("back pain")
 
     @property
     def confidence(self) -> float:

@@ -20,6 +20,9 @@ TWO_SLIP_LENGTH = 5
 MAX_CACHED = 10_000  # corrections remembered; hostile input must not grow the cache unbounded
 # A word used by more of the examples than this share is a topic word: it backs no reading.
 TOPIC_SHARE = 0.05
+# A knowledge-base word that no word list has, used this often, is likelier meant than an
+# English word one letter short of it ("polo": "prolo").
+JARGON_USES = 3
 _NONE: frozenset[int] = frozenset()
 
 
@@ -49,6 +52,13 @@ class Speller:
                 typos.add(word)
         self._index([w for w in counts if w not in typos], counts, stopwords)
         self.known = (frozenset(counts) - typos) | stopwords
+        # The knowledge base's own jargon, which no word list has ("prolo"), with a letter
+        # dropped (not the first) -> the jargon word, the most used first (see `_reading`).
+        self._jargon_short: dict[str, str] = {}
+        for word in self._targets:
+            if counts[word] >= JARGON_USES and word not in english and word not in stopwords:
+                for at in range(1, len(word)):
+                    self._jargon_short.setdefault(word[:at] + word[at + 1:], word)
         self._used_in: dict[str, set[int]] = {}  # content word -> the examples that use it
         count = 0
         for count, words in enumerate(examples, 1):
@@ -70,13 +80,6 @@ class Speller:
         stops = [w for w in stopwords if len(w) >= 4 and w.isalpha()]
         self._targets = sorted(content + stops, key=lambda w: (-counts[w], w))
         self._four_letter = [w for w in self._targets if len(w) == 4 and w not in stopwords]
-        # The knowledge base's own words that no word list has ("prolo"), used often enough
-        # to outweigh an English word one slip away (see `_nearest_jargon`).
-        english = english_words()
-        self._jargon: dict[str, list[str]] = {}
-        for word in content:
-            if len(word) >= 4 and counts[word] >= 3 and word not in english:
-                self._jargon.setdefault(word[0], []).append(word)
         self._by_initial: dict[str, list[str]] = {}
         for target in self._targets:
             self._by_initial.setdefault(target[0], []).append(target)
@@ -110,26 +113,17 @@ class Speller:
     def _reading(self, word: str) -> tuple[str, bool]:
         if word in self.known or len(word) < 3 or not word.isalpha():
             return word, False
+        if word in english_words():
+            # A real word the knowledge base lacks is not a typo, unless it is the knowledge
+            # base's jargon short of a letter, a slip people often make: in a question that
+            # backs it, "polo" is "prolo" (see `correct_all`).
+            jargon = self._jargon_short.get(word) if len(word) >= 4 else None
+            return (jargon, True) if jargon else (word, False)
         if word not in self._readings:
             if len(self._readings) > MAX_CACHED:
                 self._readings.clear()
-            self._readings[word] = (self._nearest_jargon(word) if word in english_words()
-                                    else self._nearest(word))
+            self._readings[word] = self._nearest(word)
         return self._readings[word]
-
-    def _nearest_jargon(self, word: str) -> tuple[str, bool]:
-        """A real word the knowledge base lacks is not a typo, unless it is one slip from a
-        word of the knowledge base's own that no word list has: "polo" is likelier "prolo" in
-        a question the rest of which is about prolotherapy."""
-        from rapidfuzz import process
-        from rapidfuzz.distance import OSA
-
-        if len(word) >= 4:
-            found = process.extractOne(word, self._jargon.get(word[0], []),
-                                       scorer=OSA.distance, score_cutoff=1)
-            if found is not None:
-                return found[0], True
-        return word, False
 
     def _nearest(self, word: str) -> tuple[str, bool]:
         from rapidfuzz import process
