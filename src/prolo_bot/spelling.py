@@ -1,10 +1,11 @@
 """Typo correction: an unknown word becomes the knowledge base's nearest word, when that is
 the likelier reading.
 
-A word found in the English word list is a typo only of the knowledge base's own jargon
-("polo" for "prolo"), and only when the rest of the question backs that reading ("thinks" stays
-"thinks"). Otherwise one slip (a letter dropped, added, changed or two swapped) is put right,
-and two slips in a long word, when the reading is safe (see `Speller.correct_all`).
+A word found in the English word list is a typo only of the knowledge base's own jargon with
+a letter dropped ("polo" for "prolo"), and only when the rest of the question backs that
+reading ("thinks" stays "thinks"). Otherwise one slip (a letter dropped, added, changed or
+two swapped) is put right, and two slips in a long word, when the reading is safe (see
+`Speller.correct_all`).
 """
 
 from __future__ import annotations
@@ -96,8 +97,8 @@ class Speller:
         of the question, as read so far; stop words and topic words such as "prolo" back
         nothing. Doubtful are: a long word two slips from a knowledge-base word but one slip
         from an English word ("tishe": "tissue", or an English word), which "soft tishe" and
-        "sofft tishe" back; and an English word one slip from jargon ("polo"), which "polo
-        injections" backs.
+        "sofft tishe" back; and an English word that is jargon short of a letter ("polo"),
+        which "polo side effects" backs.
         """
         readings = [self._reading(word) for word in words]
         context = [word if doubtful else reading
