@@ -1,8 +1,8 @@
 """The shipped knowledge base, measured on held-out questions it was not written from.
 
-The misses of `eval.yaml` and `eval-third.yaml`, and the out-of-scope misses of
-`eval-fresh.yaml`, have been read while tuning; those of `eval-fourth.yaml` have not, so its
-figures are the honest ones. A failure here prints scores only, never the questions. Each pin
+The misses of `eval.yaml`, `eval-fresh.yaml` and `eval-third.yaml` have been read while
+tuning; those of `eval-fourth.yaml` and `eval-fifth.yaml` have not, so their figures are the
+honest ones (the fifth was scored once, after a round of changes). A failure here prints scores only, never the questions. Each pin
 is today's figure rounded down, typo stress and leave-one-out accuracy included; a change
 that lowers a pin must say so and why.
 """
@@ -17,8 +17,9 @@ SETS = [  # file, minimum in-scope accuracy, minimum out-of-scope honesty
     (DATA / "eval-fresh.yaml", 0.92, 0.89),
     (DATA / "eval-third.yaml", 0.88, 0.92),
     (DATA / "eval-fourth.yaml", 0.90, 0.90),
+    (DATA / "eval-fifth.yaml", 0.85, 0.90),
 ]
-RESERVE = [DATA / "eval-fifth.yaml"]  # never scored: kept for the next honest measurement
+RESERVE = [DATA / "eval-sixth.yaml"]  # never scored: kept for the next honest measurement
 
 
 @pytest.mark.parametrize("path", [path for path, _, _ in SETS] + RESERVE, ids=lambda p: p.name)
