@@ -2,9 +2,9 @@
 
 The misses of `eval.yaml`, `eval-fresh.yaml` and `eval-third.yaml` have been read while
 tuning; those of `eval-fourth.yaml` and `eval-fifth.yaml` have not, so their figures are the
-honest ones (the fifth was scored once, after a round of changes). A failure here prints scores only, never the questions. Each pin
-is today's figure rounded down, typo stress and leave-one-out accuracy included; a change
-that lowers a pin must say so and why.
+honest ones (the fifth was scored once, after a round of changes). A failure here prints
+scores only, never the questions. Each pin is today's figure rounded down, typo stress and
+leave-one-out accuracy included; a change that lowers a pin must say so and why.
 """
 
 import pytest
