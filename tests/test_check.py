@@ -246,5 +246,6 @@ def test_a_vague_urgent_example_is_reported_as_vague_not_as_too_close(tmp_path, 
     text = MINI.replace("examples: [numb groin, lost bladder control]",
                         "examples: [numb groin, lost bladder control, what injection]")
     _, out, _ = check(capsys, write_kb(tmp_path, text))
-    assert ("example 'what injection' of 'urgent' is too vague: the chat asks back, "
-            "offering 'urgent' first") in out, out
+    # Typed word for word it is answered; in other words ("injection what") it is asked about.
+    assert ("example 'what injection' of 'urgent' is too vague (would ask back, offering "
+            "'urgent' first)") in out, out

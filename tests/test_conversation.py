@@ -117,6 +117,17 @@ def test_a_vague_urgent_example_typed_word_for_word_is_answered(tmp_path):
     assert reply.kind == "clarify" and reply.suggestions[0].intent == "urgent"
 
 
+def test_another_intents_vague_example_is_not_answered_with_urgent_symptoms(tmp_path):
+    text = MINI.replace("safety_margin: 0.1", "safety_margin: 0.15").replace(
+        "examples: [numb groin, lost bladder control]",
+        "examples: [numb groin, lost bladder control, what inject]").replace(
+        "examples: [swelling after the injection]",
+        "examples: [swelling after the injection, what shot]")
+    reply = Conversation(load(write_kb(tmp_path, text))).reply("what shot")  # swelling's
+    assert reply.kind == "clarify"
+    assert [s.intent for s in reply.suggestions][:2] == ["urgent", "swelling"]
+
+
 @pytest.mark.parametrize("question", ["back pain and a fever", "i fell and now my back hurts"])
 def test_back_pain_with_a_warning_sign_gets_the_urgent_reply_first(shipped, question):
     reply = Conversation(shipped).reply(question)

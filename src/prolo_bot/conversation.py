@@ -50,6 +50,12 @@ def urgent(match: Match, matching: Matching) -> Candidate | None:
                  and match.confidence - c.score <= matching.safety_margin), None)
 
 
+def offered_only(match: Match, safety: Candidate) -> bool:
+    """True when the safety reply is offered rather than given: the question is vague ("back
+    pain" names no warning sign) and is not one of the safety intent's own examples."""
+    return match.vague and not (match.exact and match.candidates[0].intent == safety.intent)
+
+
 @dataclass(frozen=True)
 class Command:
     name: str
@@ -132,14 +138,16 @@ class Conversation:
 
     def _decide(self, match: Match) -> Reply:
         safety = urgent(match, self.kb.matching)
-        if safety is not None and (match.exact or not match.vague):
+        if safety is not None and not offered_only(match, safety):
             return self._answer(safety.intent, safety.score)
         if safety is not None:
             # "back pain" alone may or may not be urgent: offer the safety reply first, then
             # the nearest topics, rather than impose it on every reader of a back pain article.
-            return self._clarify(match, [safety, *match.candidates])
+            articles = [i for i in self.kb.intents if i.kind == "article"]
+            return self._clarify(match, [safety.intent,
+                                         *(c.intent for c in match.candidates), *articles])
         if match.ambiguous:
-            return self._clarify(match, [c for c in match.candidates
+            return self._clarify(match, [c.intent for c in match.candidates
                                          if match.confidence - c.score < match.margin])
         if match.intent is not None:
             return self._answer(match.intent, match.confidence)
@@ -150,9 +158,9 @@ class Conversation:
         return Reply("fallback", self.kb.messages.fallback, confidence=match.confidence,
                      suggestions=self._suggest(i.name for i in nearest if i.kind == "article"))
 
-    def _clarify(self, match: Match, options: Iterable[Candidate]) -> Reply:
+    def _clarify(self, match: Match, options: Iterable[Intent]) -> Reply:
         return Reply("clarify", self.kb.messages.clarify, confidence=match.confidence,
-                     suggestions=self._suggest(c.intent.name for c in options))
+                     suggestions=self._suggest(i.name for i in options))
 
     def _not_understood(self) -> Reply:
         return Reply("not_understood", self.kb.messages.not_understood)

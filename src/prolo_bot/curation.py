@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from prolo_bot.conversation import urgent
+from prolo_bot.conversation import offered_only, urgent
 from prolo_bot.knowledge import KnowledgeBase
 from prolo_bot.matcher import Analyzer, Engine, Match, normalise
 
@@ -55,7 +55,7 @@ def _chat_choice(match: Match, kb: KnowledgeBase) -> tuple[str | None, str | Non
     "vague" (urgent symptoms are offered, not imposed) or "close" (two intents tie)."""
     first = urgent(match, kb.matching)
     if first is not None:
-        return first.intent.name, "vague" if match.vague and not match.exact else None
+        return first.intent.name, "vague" if offered_only(match, first) else None
     return (match.intent.name if match.intent else None), "close" if match.ambiguous else None
 
 
@@ -73,9 +73,9 @@ def shadowed(kb: KnowledgeBase, engine: Engine | None = None) -> list[Finding]:
                 reached += 1
                 continue
             if asks_back == "vague":
-                problem = f"is too vague: the chat asks back, offering {got!r} first"
+                problem = f"is too vague (would ask back, offering {got!r} first)"
             elif asks_back:
-                rival = next(c.intent.name for c in match.candidates if c.intent.name != got)
+                rival = match.candidates[1].intent.name
                 problem = (f"is too close to {rival!r} (would ask back)" if got == intent.name
                            else f"would ask back between {got!r} and {rival!r}")
             else:

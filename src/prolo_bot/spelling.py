@@ -56,8 +56,9 @@ class Speller:
         # The knowledge base's own jargon, which no word list has ("prolo"), with a letter
         # dropped (not the first) -> the jargon word, the most used first (see `_reading`).
         self._jargon_short: dict[str, str] = {}
-        for word in self._targets:
-            if counts[word] >= JARGON_USES and word not in english and word not in stopwords:
+        for word in self._targets:  # four letters at least are left: "med" is not "meds"
+            if (len(word) > 4 and counts[word] >= JARGON_USES and word not in english
+                    and word not in stopwords):
                 for at in range(1, len(word)):
                     self._jargon_short.setdefault(word[:at] + word[at + 1:], word)
         self._used_in: dict[str, set[int]] = {}  # content word -> the examples that use it
@@ -118,7 +119,7 @@ class Speller:
             # A real word the knowledge base lacks is not a typo, unless it is the knowledge
             # base's jargon short of a letter, a slip people often make: in a question that
             # backs it, "polo" is "prolo" (see `correct_all`).
-            jargon = self._jargon_short.get(word) if len(word) >= 4 else None
+            jargon = self._jargon_short.get(word)
             return (jargon, True) if jargon else (word, False)
         if word not in self._readings:
             if len(self._readings) > MAX_CACHED:
