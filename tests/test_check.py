@@ -150,6 +150,8 @@ def test_shadowed_and_unreachable_intents(tmp_path, capsys):
     status, out, _ = check(capsys, path)
     assert status == 1
     lines = out.splitlines()
+    assert (f"warning: {path}:{at(text, 'name: injected')}: example 'what is in the shot' of "
+            "'injected' is too close to 'bruising' (would ask back)") in lines
     assert (f"warning: {path}:{line}: example 'what is in the jab' of 'bruising' is "
             "too close to 'injected' (would ask back)") in lines
     assert (f"warning: {path}:{line}: intent 'bruising' is unreachable: none of its examples "
@@ -208,7 +210,7 @@ def test_cross_validation_report(capsys, mini_path):
     status, out, _ = check(capsys, mini_path, "--cross-validate")
     assert status == 0
     lines = out.splitlines()
-    assert lines[0] == "Leave-one-out accuracy over the knowledge base's examples: 0.529"
+    assert lines[0] == "Leave-one-out accuracy over the knowledge base's examples: 0.412"
     assert "  definition                       3/3    1.000" in lines
     assert "    1  swelling -> bruising" in lines
 
@@ -249,3 +251,12 @@ def test_a_vague_urgent_example_is_reported_as_vague_not_as_too_close(tmp_path, 
     # Typed word for word it is answered; in other words ("injection what") it is asked about.
     assert ("example 'what injection' of 'urgent' is too vague (would ask back, offering "
             "'urgent' first)") in out, out
+
+
+def test_an_example_whose_words_tie_two_intents_is_reported_as_asking_back(tmp_path, capsys):
+    text = MINI.replace("examples: [what are the risks, is it dangerous, infection risk]",
+                        "examples: [what are the risks, is it dangerous, infection risk, "
+                        "swelling shot]")
+    _, out, _ = check(capsys, write_kb(tmp_path, text))
+    assert ("example 'swelling shot' of 'risks' would ask back between 'swelling' and "
+            "'risks'") in out, out

@@ -20,7 +20,8 @@ from prolo_bot.matcher import Engine
 KEEP = 8  # entries kept; a curator's every edit makes a new one
 MAX_ENTRY_BYTES = 50_000_000
 # Code that decides what an engine holds: an edit to it (in a checkout) must not reuse old ones.
-_BUILDERS = ("knowledge.py", "matcher.py", "spelling.py", "cache.py", "data/english-words.txt")
+_BUILDERS = ("knowledge.py", "matcher.py", "classifier.py", "spelling.py", "cache.py",
+             "data/english-words.txt")
 
 
 def load_engine(path: Path) -> Engine:

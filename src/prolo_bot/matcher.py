@@ -18,10 +18,11 @@ import functools
 import math
 import re
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from prolo_bot.classifier import Classifier
 from prolo_bot.knowledge import Intent, KnowledgeBase, english_words
 from prolo_bot.spelling import Speller
 
@@ -51,6 +52,9 @@ SUPPORT = 0.6
 # examples use them) than of the intent they fit best: one example that happens to share a
 # word ("night", "deal") is weaker evidence than an intent whose examples keep using it.
 TYPICAL = 0.2
+# How much the view of each intent as a whole (`Classifier`) weighs in a confidence, against
+# the best examples' scores: an intent the pooled evidence doubts loses up to this share.
+POOLED = 0.3
 # Intents that cannot reach this confidence are too far to suggest; not looking for them is
 # what keeps a vague question cheap on a large knowledge base.
 NEAR = 0.3
@@ -187,10 +191,20 @@ class Analyzer:
             curated.update(words)
         self.speller = Speller(known, self.stopwords, examples, frozenset(curated))
         self._terms: dict[str, tuple[str, ...]] = {}
+        self._examples: dict[str, tuple[str, tuple[str, ...]]] = {}
 
     def correct(self, word: str) -> str:
         """The knowledge base's nearest word to an unknown word, or the word itself."""
         return self.speller.correct(word)
+
+    def example(self, text: str) -> tuple[str, tuple[str, ...]]:
+        """An example's normalised text and its terms, remembered: the engines that
+        leave-one-out testing builds, one per example, share one analyzer."""
+        found = self._examples.get(text)
+        if found is None:
+            words = normalise(text)
+            found = self._examples[text] = (words, self.terms(words))
+        return found
 
     def terms(self, normalised: str) -> tuple[str, ...]:
         """The distinct content terms of normalised text, in order of appearance."""
@@ -234,24 +248,24 @@ class Engine:
         self._texts: list[str] = []
         self._exact: dict[str, int] = {}
         self._ranges: list[range] = []  # intent position -> its example indices
+        users: dict[str, Counter[int]] = defaultdict(Counter)  # term -> intent -> examples
         for position, intent in enumerate(kb.intents):
             first = len(self._owners)
             for example in intent.examples:
                 if (intent.name, example) in skip:
                     continue
-                text = normalise(example)
+                text, terms = self.analyzer.example(example)
                 self._exact.setdefault(text, position)
-                terms = self.analyzer.terms(text)
                 if terms:
                     self._owners.append(position)
                     self._terms.append(frozenset(terms))
                     self._texts.append(text)
+                    for term in self._terms[-1]:
+                        users[term][position] += 1
             self._ranges.append(range(first, len(self._owners)))
         intent_count = max(len(kb.intents), 1)
-        users: dict[str, Counter[int]] = {}  # term -> intent position -> examples using it
-        for position, terms in zip(self._owners, self._terms, strict=True):
-            for term in terms:
-                users.setdefault(term, Counter())[position] += 1
+        self.classifier = Classifier(users, len(kb.intents))
+        self._positions = {intent.name: p for p, intent in enumerate(kb.intents)}
         self.weights = {t: math.log(1 + intent_count / len(p)) for t, p in users.items()}
         self._common = frozenset(t for t, p in users.items() if len(p) >= VAGUE * intent_count)
         # term -> (intent position, how typical the term is of it), for `_penalties`
@@ -273,13 +287,34 @@ class Engine:
         its own intent; `verbatim=False` turns that off, to see what its words alone reach."""
         words = normalise(text)
         terms = self.analyzer.terms(words)
-        ranked = self.rank(terms, words, limit)
+        ranked = self._pool(self.rank(terms, words, len(self.kb.intents)), terms)
         exact = self._exact.get(words) if verbatim else None
         if exact is not None:  # an example asked verbatim is answered, whatever its words
             intent = self.kb.intents[exact]
             ranked = (Candidate(intent, 1.0), *(c for c in ranked if c.intent != intent))
         return Match(terms, ranked[:limit], self.kb.matching.threshold, self.kb.matching.margin,
                      exact=exact is not None, vague=bool(terms) and self._common.issuperset(terms))
+
+    def _pool(self, ranked: tuple[Candidate, ...], terms: Sequence[str]
+              ) -> tuple[Candidate, ...]:
+        """`ranked` rescored with the classifier's posterior: each intent keeps 1 - POOLED of
+        its score and gets POOLED of the best score in proportion to sqrt(P(intent | terms)).
+        An intent the best examples favour but the pooled evidence doubts drops; a question
+        that no intent clearly owns loses confidence."""
+        posterior = self.classifier.posterior(terms)
+        if not ranked or not posterior:
+            return ranked
+        best = ranked[0].score
+        pooled = []
+        for candidate in ranked:
+            position = self._positions[candidate.intent.name]
+            score = candidate.score
+            if candidate.intent.kind != "safety":
+                score = (1 - POOLED) * score + POOLED * best * math.sqrt(posterior[position])
+            pooled.append((-round(score, 4), position, candidate.intent))
+        pooled.sort(key=lambda item: item[:2])  # ties keep file order
+        return tuple(Candidate(intent, -score) for score, _, intent in pooled
+                     if -score >= self._floor)
 
     def rank(self, terms: Sequence[str], words: str, limit: int = 5) -> tuple[Candidate, ...]:
         """The best-scoring intents for these terms, best first (ties keep file order); only

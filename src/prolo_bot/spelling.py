@@ -36,21 +36,15 @@ class Speller:
         """`counts`: how often the knowledge base uses each word it knows; `examples`: the
         words of each example, to tell which reading the rest of a question supports;
         `curated`: words a curator chose on purpose (synonyms), never taken for typos."""
-        # An example's own typo ("ligamnet", "doctr") would be a word of its own that a reader's
-        # same slip could never be put right from. A rare word that neither the English list
-        # nor the synonyms vouch for, one slip from a far commoner word, is such a typo: it is
-        # not a known word, so questions and examples alike are corrected past it.
-        from rapidfuzz.distance import OSA
-
+        # An example's own typo ("ligamnet", "prolotheraphy") would be a word of its own that a
+        # reader's same slip could never be put right from. A word that neither the English list
+        # nor the synonyms vouch for, which reads as a word used three times as often (by the
+        # rules for a reader's typo), is such a typo, however many examples repeat it: it is not
+        # a known word, so questions and examples alike are corrected past it.
         english = english_words()
-        suspects = {w for w, n in counts.items() if n <= 2 and w.isalpha() and len(w) >= 3
-                    and w not in stopwords and w not in curated and w not in english}
-        self._index([w for w in counts if w not in suspects], counts, stopwords)
-        typos: set[str] = set()
-        for word in suspects:
-            reading, _ = self._nearest(word)
-            if OSA.distance(word, reading) == 1 and counts[reading] >= 3 * counts[word]:
-                typos.add(word)
+        self._index(counts, counts, stopwords)
+        typos = {w for w in counts if w.isalpha() and len(w) >= 3 and w not in stopwords
+                 and w not in curated and w not in english and self._is_typo(w, counts)}
         self._index([w for w in counts if w not in typos], counts, stopwords)
         self.known = (frozenset(counts) - typos) | stopwords
         # The knowledge base's own jargon, which no word list has ("prolo"), with a letter
@@ -85,6 +79,21 @@ class Speller:
         self._by_initial: dict[str, list[str]] = {}
         for target in self._targets:
             self._by_initial.setdefault(target[0], []).append(target)
+
+    def _is_typo(self, word: str, counts: Counter[str]) -> bool:
+        """True if `word` is one slip, or two as in `_nearest`, from a word used three times as
+        often."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        for reading, slips, _ in process.extract(word, self._targets, scorer=OSA.distance,
+                                                 score_cutoff=2, limit=None):
+            if reading == word or counts[reading] < 3 * counts[word]:
+                continue
+            if slips == 1 or (len(word) >= TWO_SLIP_LENGTH and reading[0] == word[0]
+                              and not _near_english(word)):
+                return True
+        return False
 
     def correct(self, word: str) -> str:
         """The knowledge base's nearest word to an unknown word, or the word itself; judged
