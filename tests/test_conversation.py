@@ -98,6 +98,19 @@ def test_urgent_symptoms_come_first(chat):
     assert reply.intent == "urgent" and reply.source is None
 
 
+def test_a_question_told_inside_a_story_is_answered_from_the_sentence_that_asks(chat):
+    story = ("My friend had the sugar injection for her back and loved it. She says it was not "
+             "dangerous at all. How much does it cost?")
+    assert (chat.reply(story).kind, chat.reply(story).intent) == ("answer", "cost")
+    # The same words as one run-on sentence are too spread out to answer.
+    assert chat.reply(story.replace(".", "").replace("?", "")).kind == "fallback"
+
+
+def test_a_warning_sign_told_in_the_story_still_comes_first(chat):
+    reply = chat.reply("I lost bladder control yesterday. What do they inject?")
+    assert reply.intent == "urgent"
+
+
 @pytest.mark.parametrize("question", ["back pain", "i have back pain", "pain in my back",
                                       "physio for back pain", "back pain before"])
 def test_back_pain_alone_is_asked_about_not_sent_to_urgent_care(shipped, question):

@@ -18,8 +18,9 @@ SETS = [  # file, minimum in-scope accuracy, minimum out-of-scope honesty
     (DATA / "eval-third.yaml", 0.88, 0.92),
     (DATA / "eval-fourth.yaml", 0.90, 0.90),
     (DATA / "eval-fifth.yaml", 0.85, 0.90),
+    (DATA / "eval-hard.yaml", 0.84, 0.92),
 ]
-RESERVE = [DATA / "eval-sixth.yaml"]  # never scored: kept for the next honest measurement
+RESERVE = [DATA / "eval-sixth.yaml", DATA / "eval-seventh.yaml"]  # never scored yet
 
 
 @pytest.mark.parametrize("path", [path for path, _, _ in SETS] + RESERVE, ids=lambda p: p.name)

@@ -1,7 +1,7 @@
 import pytest
 
 from prolo_bot.knowledge import load
-from prolo_bot.matcher import MAX_CHARS, Analyzer, Engine, clean, normalise, stem
+from prolo_bot.matcher import MAX_CHARS, Analyzer, Engine, asking, clean, normalise, stem
 
 from .conftest import MINI, write_kb
 
@@ -40,6 +40,20 @@ def test_clean_strips_escape_and_control_characters(text, expected):
 
 def test_clean_bounds_length():
     assert len(clean("a" * 1_000_000)) == MAX_CHARS
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("My GP mentioned it. How much is it?", "How much is it?"),
+        ("Is it safe? I ask because my back is bad. Does it hurt?", "Is it safe? Does it hurt?"),
+        ("how much is it?", None),  # one sentence: all of it asks
+        ("Is it safe? Does it hurt?", None),  # every sentence asks
+        ("My GP mentioned it. I am curious.", None),  # nothing asks
+    ],
+)
+def test_asking_finds_the_sentences_that_ask_in_a_story(text, expected):
+    assert asking(text) == expected
 
 
 @pytest.mark.parametrize(

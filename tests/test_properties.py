@@ -15,6 +15,7 @@ from prolo_bot import cli
 from prolo_bot.conversation import Conversation
 from prolo_bot.knowledge import default_path, english_words, load
 from prolo_bot.matcher import (
+    CONTEXT,
     MAX_WORDS,
     NEAR,
     REAL_UNKNOWN,
@@ -102,16 +103,18 @@ GROWN = Engine(_grown(KB, 4))
 WORDS = sorted({w for i in KB.intents for e in i.examples for w in normalise(e).split()})
 
 
-def _every_example_scored(engine, text, limit=5):
+def _every_example_scored(engine, text, limit=5, focus=None):
     """The ranking by the documented formula, from every example: no shortcut taken."""
     words = normalise(text)
     terms = engine.analyzer.terms(words)
-    weights = {t: engine.weights[t] for t in terms if t in engine.weights}
+    focus = focus or {}
+    weights = {t: engine.weights[t] * focus.get(t, 1.0) for t in terms if t in engine.weights}
     unknown = [t for t in terms if t not in weights]
     real = {stem(w) for w in words.split()[:MAX_WORDS] if w in english_words()}
     force = sum(REAL_UNKNOWN if t in real else 1.0 for t in unknown) / max(len(unknown), 1)
+    attention = sum(focus.get(t, 1.0) for t in unknown) / max(len(unknown), 1)
     asked = (sum(weights.values())
-             + engine.unknown_weight * force * len(unknown) ** UNKNOWN_POWER)
+             + engine.unknown_weight * force * len(unknown) ** UNKNOWN_POWER * attention)
     # How typical the question's words are of each intent: the share of its examples using each.
     uses = Counter((owner, term) for owner, have in zip(engine._owners, engine._terms, strict=True)
                    for term in weights if term in have)
@@ -143,6 +146,18 @@ def test_skipping_weak_terms_never_changes_the_ranking(text):
     words = normalise(text)
     got = [(c.intent.name, c.score) for c in GROWN.rank(GROWN.analyzer.terms(words), words)]
     want = _every_example_scored(GROWN, text)
+    assert [name for name, _ in got] == [name for name, _ in want]
+    assert all(abs(a - b) < 1e-3 for (_, a), (_, b) in zip(got, want, strict=True))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=12).map(" ".join), st.randoms())
+def test_skipping_weak_terms_never_changes_a_focused_ranking(text, rng):
+    words = normalise(text)
+    terms = GROWN.analyzer.terms(words)
+    focus = {t: rng.choice([CONTEXT, 1.0]) for t in terms}  # as for a story's sentences
+    got = [(c.intent.name, c.score) for c in GROWN.rank(terms, words, focus=focus)]
+    want = _every_example_scored(GROWN, text, focus=focus)
     assert [name for name, _ in got] == [name for name, _ in want]
     assert all(abs(a - b) < 1e-3 for (_, a), (_, b) in zip(got, want, strict=True))
 

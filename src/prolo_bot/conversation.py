@@ -134,9 +134,11 @@ class Conversation:
             return self._more()
         if words in self.related_phrases:
             return self._related()
-        return self._decide(self.engine.match(question))
+        return self.decide(self.engine.match(question))
 
-    def _decide(self, match: Match) -> Reply:
+    def decide(self, match: Match) -> Reply:
+        """What to say to a question the engine made `match` of (answer, ask back or fall
+        back); `prolo-bot check` judges the knowledge base's examples by it too."""
         safety = urgent(match, self.kb.matching)
         if safety is not None and not offered_only(match, safety):
             return self._answer(safety.intent, safety.score)
@@ -146,6 +148,13 @@ class Conversation:
             articles = [i for i in self.kb.intents if i.kind == "article"]
             return self._clarify(match, [safety.intent,
                                          *(c.intent for c in match.candidates), *articles])
+        if (match.ambiguous or match.intent is None) and match.asked is not None:
+            # A story with a question in it: when the whole finds no clear answer, the asking
+            # sentence alone may ("...tried physio and pills. How much does prolo cost?").
+            # Urgent symptoms were judged on the whole story above; a part cannot add them.
+            reply = self.decide(match.asked)
+            if reply.kind == "answer" and self.kb.intent(reply.intent or "").kind != "safety":
+                return reply
         if match.ambiguous:
             return self._clarify(match, [c.intent for c in match.candidates
                                          if match.confidence - c.score < match.margin])

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from prolo_bot.conversation import offered_only, urgent
+from prolo_bot.conversation import Conversation, urgent
 from prolo_bot.knowledge import KnowledgeBase
 from prolo_bot.matcher import Analyzer, Engine, Match, normalise
 
@@ -49,14 +49,17 @@ def hidden_by_dialogue(kb: KnowledgeBase) -> list[Finding]:
             if normalise(example) in phrases]
 
 
-def _chat_choice(match: Match, kb: KnowledgeBase) -> tuple[str | None, str | None]:
-    """The intent the chat would pick for this match (urgent symptoms first, as in
-    `Conversation._decide`), and why it would ask back instead of answering, if it would:
-    "vague" (urgent symptoms are offered, not imposed) or "close" (two intents tie)."""
-    first = urgent(match, kb.matching)
-    if first is not None:
-        return first.intent.name, "vague" if offered_only(match, first) else None
-    return (match.intent.name if match.intent else None), "close" if match.ambiguous else None
+def _chat_choice(match: Match, engine: Engine) -> tuple[str | None, str | None]:
+    """The intent the chat would pick for this match, and why it would ask back instead of
+    answering, if it would: "vague" (urgent symptoms are offered, not imposed) or "close"
+    (two intents tie)."""
+    reply = Conversation(engine.kb, engine).decide(match)
+    if reply.kind == "answer":
+        return reply.intent, None
+    if reply.kind == "clarify":
+        vague = urgent(match, engine.kb.matching) is not None
+        return reply.suggestions[0].intent, "vague" if vague else "close"
+    return None, None
 
 
 def shadowed(kb: KnowledgeBase, engine: Engine | None = None) -> list[Finding]:
@@ -68,7 +71,7 @@ def shadowed(kb: KnowledgeBase, engine: Engine | None = None) -> list[Finding]:
         reached = 0
         for example in intent.examples:
             match = engine.match(example, verbatim=False)
-            got, asks_back = _chat_choice(match, kb)
+            got, asks_back = _chat_choice(match, engine)
             if got == intent.name and not asks_back:
                 reached += 1
                 continue
@@ -110,7 +113,7 @@ def cross_validate(kb: KnowledgeBase) -> CrossValidation:
     for intent in kb.intents:
         for example in intent.examples:
             engine = Engine(kb, exclude=[(intent.name, example)], analyzer=analyzer)
-            got, asks_back = _chat_choice(engine.match(example), kb)
+            got, asks_back = _chat_choice(engine.match(example), engine)
             got = None if asks_back else got
             per_intent[intent.name][1] += 1
             if got == intent.name:

@@ -19,7 +19,7 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from prolo_bot.classifier import Classifier
@@ -55,6 +55,10 @@ TYPICAL = 0.2
 # How much the view of each intent as a whole (`Classifier`) weighs in a confidence, against
 # the best examples' scores: an intent the pooled evidence doubts loses up to this share.
 POOLED = 0.3
+# In a question of several sentences, a term found only outside the sentences that ask counts
+# this much: the story around a question ("My GP mentioned it for my SI joint. How much is
+# it?") says who asks and why, the asking sentence what they want to know.
+CONTEXT = 0.5
 # Intents that cannot reach this confidence are too far to suggest; not looking for them is
 # what keeps a vague question cheap on a large knowledge base.
 NEAR = 0.3
@@ -79,6 +83,7 @@ _EXPANSIONS = {
 }
 _CONTRACTION = re.compile(r"\b(?:won'?t|can'?t|cannot)\b|n't\b|'(?:re|ll|ve|d|m|s)\b")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 
 
 def clean(text: str) -> str:
@@ -101,6 +106,13 @@ def normalise(text: str) -> str:
         text = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def asking(text: str) -> str | None:
+    """The sentences of `text` that ask (end in "?"), when it has sentences that do not."""
+    sentences = _SENTENCE_END.split(clean(text))
+    asks = [s for s in sentences if s.endswith("?")]
+    return " ".join(asks) if asks and len(asks) < len(sentences) else None
 
 
 @functools.lru_cache(maxsize=20_000)
@@ -141,6 +153,7 @@ class Match:
     margin: float
     exact: bool = False  # the question is, word for word, one of the best intent's examples
     vague: bool = False  # every term is one a third of the intents use or more ("back pain")
+    asked: Match | None = None  # the asking sentences alone, for a story with a question in it
 
     @property
     def confidence(self) -> float:
@@ -287,13 +300,36 @@ class Engine:
         its own intent; `verbatim=False` turns that off, to see what its words alone reach."""
         words = normalise(text)
         terms = self.analyzer.terms(words)
-        ranked = self._pool(self.rank(terms, words, len(self.kb.intents)), terms)
+        question = asking(text)
+        everything = len(self.kb.intents)
+        if question is None:
+            ranked = self.rank(terms, words, everything)
+        else:
+            asked_terms = self.analyzer.terms(normalise(question))
+            focus = {t: 1.0 if t in asked_terms else CONTEXT for t in terms}
+            ranked = self._urgent_anywhere(self.rank(terms, words, everything, focus),
+                                           self.rank(terms, words, everything))
+        ranked = self._pool(ranked, terms)
         exact = self._exact.get(words) if verbatim else None
         if exact is not None:  # an example asked verbatim is answered, whatever its words
             intent = self.kb.intents[exact]
             ranked = (Candidate(intent, 1.0), *(c for c in ranked if c.intent != intent))
         return Match(terms, ranked[:limit], self.kb.matching.threshold, self.kb.matching.margin,
-                     exact=exact is not None, vague=bool(terms) and self._common.issuperset(terms))
+                     exact=exact is not None, vague=bool(terms) and self._common.issuperset(terms),
+                     asked=None if question is None else self.match(question, limit,
+                                                                    verbatim=verbatim))
+
+    def _urgent_anywhere(self, focused: tuple[Candidate, ...], whole: tuple[Candidate, ...]
+                         ) -> tuple[Candidate, ...]:
+        """`focused`, with safety intents scored on the whole text at full weight: a warning
+        sign told in the story ("I fell on Monday. Should I wait it out?") still counts."""
+        scores = {c.intent.name: c for c in focused}
+        for candidate in whole:
+            kept = scores.get(candidate.intent.name)
+            if candidate.intent.kind == "safety" and (kept is None or kept.score < candidate.score):
+                scores[candidate.intent.name] = candidate
+        return tuple(sorted(scores.values(),
+                            key=lambda c: (-c.score, self._positions[c.intent.name])))
 
     def _pool(self, ranked: tuple[Candidate, ...], terms: Sequence[str]
               ) -> tuple[Candidate, ...]:
@@ -316,12 +352,14 @@ class Engine:
         return tuple(Candidate(intent, -score) for score, _, intent in pooled
                      if -score >= self._floor)
 
-    def rank(self, terms: Sequence[str], words: str, limit: int = 5) -> tuple[Candidate, ...]:
+    def rank(self, terms: Sequence[str], words: str, limit: int = 5,
+             focus: Mapping[str, float] | None = None) -> tuple[Candidate, ...]:
         """The best-scoring intents for these terms, best first (ties keep file order); only
         intents that reach NEAR (or the threshold or safety threshold, if lower) are listed.
 
         `words` is the whole normalised question: its likeness to an example's wording
-        (function words and order included) settles near-ties between intents.
+        (function words and order included) settles near-ties between intents. `focus` scales
+        each term's weight (1 when absent; see CONTEXT).
 
         Terms are read most telling first. Once the terms left unread weigh too little to lift
         an intent they alone could reach into the top `limit`, their postings (the long lists
@@ -331,9 +369,12 @@ class Engine:
         terms = tuple(dict.fromkeys(terms))
         if not terms:
             return ()
-        weights = {t: self.weights[t] for t in terms if t in self.weights}
+        focus = focus or {}
+        weights = {t: self.weights[t] * focus.get(t, 1.0) for t in terms if t in self.weights}
         rest = sum(weights.values())  # the weight of the terms not read yet: all of them
-        asked = rest + self._unknown_mass([t for t in terms if t not in weights], words)
+        unknown = [t for t in terms if t not in weights]
+        asked = rest + self._unknown_mass(unknown, words) * (
+            sum(focus.get(t, 1.0) for t in unknown) / len(unknown) if unknown else 1.0)
         unread = sorted(weights, key=weights.__getitem__)  # least telling first
         penalty = self._penalties(weights)
         overlap: dict[int, float] = {}
