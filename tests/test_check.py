@@ -210,6 +210,8 @@ def test_cross_validation_report(capsys, mini_path):
     status, out, _ = check(capsys, mini_path, "--cross-validate")
     assert status == 0
     lines = out.splitlines()
+    # 7 of 17: with one to three examples an intent, an example left out leaves little for
+    # the pooled view of its intent to go on.
     assert lines[0] == "Leave-one-out accuracy over the knowledge base's examples: 0.412"
     assert "  definition                       3/3    1.000" in lines
     assert "    1  swelling -> bruising" in lines

@@ -101,14 +101,33 @@ def test_urgent_symptoms_come_first(chat):
 def test_a_question_told_inside_a_story_is_answered_from_the_sentence_that_asks(chat):
     story = ("My friend had the sugar injection for her back and loved it. She says it was not "
              "dangerous at all. How much does it cost?")
-    assert (chat.reply(story).kind, chat.reply(story).intent) == ("answer", "cost")
+    reply = chat.reply(story)
+    assert (reply.kind, reply.intent) == ("answer", "cost")
     # The same words as one run-on sentence are too spread out to answer.
     assert chat.reply(story.replace(".", "").replace("?", "")).kind == "fallback"
 
 
-def test_a_warning_sign_told_in_the_story_still_comes_first(chat):
-    reply = chat.reply("I lost bladder control yesterday. What do they inject?")
-    assert reply.intent == "urgent"
+@pytest.mark.parametrize("story", [
+    "My groin went numb yesterday after the sugar injection. How much does it cost?",
+    "Numb groin since Monday. What are the risks?",
+    "numb groin and lost bladder control since the shot. what is in the shot?",
+])
+def test_a_warning_sign_told_in_the_story_still_comes_first(chat, story):
+    assert chat.reply(story).intent == "urgent"
+
+
+def test_deciding_what_to_say_changes_nothing(chat, mini):
+    chat.decide(chat.engine.match("what do they inject"))  # as `prolo-bot check` does
+    assert chat.reply("more").text == mini.messages.nothing_yet
+
+
+def test_a_warning_sign_in_the_asking_sentence_of_a_story_comes_first(chat):
+    # The warning sign is only half told ("lost bladder"), in a long story: the whole story
+    # scores it too low, the asking sentence alone does not.
+    story = ("I read about the sugar injection, swelling, bruising, price, infection risk and "
+             "how dangerous it is. Lost bladder?")
+    assert chat.engine.match(story).confidence < chat.kb.matching.safety_threshold
+    assert chat.reply(story).intent == "urgent"
 
 
 @pytest.mark.parametrize("question", ["back pain", "i have back pain", "pain in my back",

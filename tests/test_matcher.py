@@ -242,4 +242,25 @@ def test_an_unknown_real_word_weighs_more_than_a_garbled_one(engine):
     # "horses" names a topic the knowledge base lacks; "hxqzvs" is more likely a lost typo.
     real = engine.match("what is prolotherapy for horses").confidence
     garbled = engine.match("what is prolotherapy for hxqzvs").confidence
-    assert garbled - real > 0.01
+    assert garbled - real > 0.01  # pooling keeps 0.7 to 1 of a difference in examples' scores
+
+
+@pytest.mark.parametrize("question", ["infection injection", "dangerous sugar"])
+def test_a_question_split_between_two_topics_is_not_answered_by_either(engine, question):
+    words = normalise(question)
+    closest = engine.rank(engine.analyzer.terms(words), words)[0]
+    assert closest.score >= engine.kb.matching.threshold  # its best example alone would answer
+    assert engine.match(question).intent is None  # but its words are spread over two intents
+
+
+def test_an_example_typo_repeated_in_several_examples_is_still_read_as_a_typo(tmp_path):
+    # Three examples repeat the slip; the word they mean is used over three times as often.
+    text = MINI.replace("examples: [what is prolotherapy, define prolotherapy, "
+                        "explain prolotherapy]",
+                        "examples: [what is prolotherapy, define prolotherapy, explain "
+                        "prolotherapy, prolotherapy basics, prolotherapy meaning, prolotherapy "
+                        "explained, prolotherapy overview, about prolotherapy, prolotherapy in "
+                        "short, what is prolotheraphy, prolotheraphy summary, prolotheraphy?]")
+    assert text != MINI
+    engine = Engine(load(write_kb(tmp_path, text)))
+    assert engine.match("prolotheraphy for my back").terms[0] == "prolotherapy"

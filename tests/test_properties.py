@@ -7,7 +7,7 @@ import math
 import sys
 from collections import Counter
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
@@ -18,6 +18,7 @@ from prolo_bot.matcher import (
     CONTEXT,
     MAX_WORDS,
     NEAR,
+    POOLED,
     REAL_UNKNOWN,
     TYPICAL,
     UNKNOWN_POWER,
@@ -160,6 +161,37 @@ def test_skipping_weak_terms_never_changes_a_focused_ranking(text, rng):
     want = _every_example_scored(GROWN, text, focus=focus)
     assert [name for name, _ in got] == [name for name, _ in want]
     assert all(abs(a - b) < 1e-3 for (_, a), (_, b) in zip(got, want, strict=True))
+
+
+def _every_intent_pooled(engine, text, limit=5):
+    """The documented pooling of every intent `rank` lists: no list cut short."""
+    words = normalise(text)
+    terms = engine.analyzer.terms(words)
+    ranked = engine.rank(terms, words, len(engine.kb.intents))
+    if not ranked:
+        return []
+    posterior = engine.classifier.posterior(terms)
+    positions = {intent.name: p for p, intent in enumerate(engine.kb.intents)}
+    pooled = []
+    for candidate in ranked:
+        score, position = candidate.score, positions[candidate.intent.name]
+        if candidate.intent.kind != "safety":
+            score = ((1 - POOLED) * score
+                     + POOLED * ranked[0].score * math.sqrt(posterior[position]))
+        pooled.append((-round(score, 4), position, candidate.intent.name))
+    floor = min(NEAR, engine.kb.matching.threshold, engine.kb.matching.safety_threshold)
+    return [(name, -score) for score, _, name in sorted(pooled) if -score >= floor][:limit]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=12).map(" ".join))
+# Found by a longer search: an urgent-symptoms copy, past the short list, belongs in the top.
+@example("about when")
+@example("along thought treated")
+@example("need worries mainstream")
+def test_pooling_a_short_list_never_changes_the_top_intents(text):
+    got = [(c.intent.name, c.score) for c in GROWN.match(text, verbatim=False).candidates]
+    assert got == _every_intent_pooled(GROWN, text)
 
 
 def test_a_tie_cut_off_by_the_limit_goes_to_the_earlier_intent():

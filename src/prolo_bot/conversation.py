@@ -94,6 +94,8 @@ class Conversation:
     def reply(self, text: str) -> Reply:
         question = clean(text)
         reply = self._respond(question)
+        if reply.kind == "answer" and reply.intent is not None:  # what "more" expands
+            self.state.intent, self.state.expanded = self.kb.intent(reply.intent), False
         if reply.kind != "empty":
             self.state.turns.append((question, reply))
         if reply.suggestions or reply.kind not in ("info", "empty"):
@@ -137,8 +139,8 @@ class Conversation:
         return self.decide(self.engine.match(question))
 
     def decide(self, match: Match) -> Reply:
-        """What to say to a question the engine made `match` of (answer, ask back or fall
-        back); `prolo-bot check` judges the knowledge base's examples by it too."""
+        """What to say to a question the engine made `match` of: answer, ask back or fall
+        back. It changes nothing, so `prolo-bot check` judges the examples by it too."""
         safety = urgent(match, self.kb.matching)
         if safety is not None and not offered_only(match, safety):
             return self._answer(safety.intent, safety.score)
@@ -148,12 +150,12 @@ class Conversation:
             articles = [i for i in self.kb.intents if i.kind == "article"]
             return self._clarify(match, [safety.intent,
                                          *(c.intent for c in match.candidates), *articles])
-        if (match.ambiguous or match.intent is None) and match.asked is not None:
+        if (match.ambiguous or match.intent is None) and match.asking is not None:
             # A story with a question in it: when the whole finds no clear answer, the asking
-            # sentence alone may ("...tried physio and pills. How much does prolo cost?").
-            # Urgent symptoms were judged on the whole story above; a part cannot add them.
-            reply = self.decide(match.asked)
-            if reply.kind == "answer" and self.kb.intent(reply.intent or "").kind != "safety":
+            # sentence alone may ("...tried physio and pills. How much does prolo cost?"). Its
+            # own match has no `asking`: all it holds asks.
+            reply = self.decide(self.engine.match(match.asking))
+            if reply.kind == "answer":
                 return reply
         if match.ambiguous:
             return self._clarify(match, [c.intent for c in match.candidates
@@ -175,7 +177,6 @@ class Conversation:
         return Reply("not_understood", self.kb.messages.not_understood)
 
     def _answer(self, intent: Intent, confidence: float) -> Reply:
-        self.state.intent, self.state.expanded = intent, False
         related = () if intent.ends_chat else intent.related
         return Reply("answer", intent.answer, intent=intent.name, confidence=confidence,
                      source=intent.source, suggestions=self._suggest(related),

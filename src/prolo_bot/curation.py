@@ -51,12 +51,12 @@ def hidden_by_dialogue(kb: KnowledgeBase) -> list[Finding]:
 
 def _chat_choice(match: Match, engine: Engine) -> tuple[str | None, str | None]:
     """The intent the chat would pick for this match, and why it would ask back instead of
-    answering, if it would: "vague" (urgent symptoms are offered, not imposed) or "close"
-    (two intents tie)."""
+    answering, if it would: "vague" (urgent symptoms are offered first, not imposed) or
+    "close" (two intents tie)."""
     reply = Conversation(engine.kb, engine).decide(match)
     if reply.kind == "answer":
         return reply.intent, None
-    if reply.kind == "clarify":
+    if reply.kind == "clarify":  # offering the urgent reply first, or two intents that tie
         vague = urgent(match, engine.kb.matching) is not None
         return reply.suggestions[0].intent, "vague" if vague else "close"
     return None, None

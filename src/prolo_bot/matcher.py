@@ -10,6 +10,10 @@ by weighted overlap, favouring how much of the *question* the example explains: 
 whose specific words the knowledge base has never seen cannot reach a high confidence. An
 intent whose examples seldom use the question's words scores a little less than the intent
 whose examples keep using them.
+
+That score is pooled with a naive Bayes view of each intent's examples taken together
+(`classifier.py`, POOLED). In a story with a question in it, the words outside the sentences
+that ask count less (CONTEXT), and the asking sentences are matched alone as well.
 """
 
 from __future__ import annotations
@@ -64,7 +68,7 @@ CONTEXT = 0.5
 NEAR = 0.3
 # A question all of whose terms are used by at least this share of the intents ("back pain",
 # "physio for back pain") is vague: it names no symptom, so urgent symptoms are offered
-# rather than answered first (see `Conversation._decide`).
+# rather than answered first (see `Conversation.decide`).
 VAGUE = 1 / 3
 # Scores closer than this are a tie (float sums in another order differ in the last bits).
 NOISE = 1e-9
@@ -153,7 +157,7 @@ class Match:
     margin: float
     exact: bool = False  # the question is, word for word, one of the best intent's examples
     vague: bool = False  # every term is one a third of the intents use or more ("back pain")
-    asked: Match | None = None  # the asking sentences alone, for a story with a question in it
+    asking: str | None = None  # in a story with a question in it, the sentences that ask
 
     @property
     def confidence(self) -> float:
@@ -301,56 +305,73 @@ class Engine:
         words = normalise(text)
         terms = self.analyzer.terms(words)
         question = asking(text)
-        everything = len(self.kb.intents)
-        if question is None:
-            ranked = self.rank(terms, words, everything)
-        else:
-            asked_terms = self.analyzer.terms(normalise(question))
-            focus = {t: 1.0 if t in asked_terms else CONTEXT for t in terms}
-            ranked = self._urgent_anywhere(self.rank(terms, words, everything, focus),
-                                           self.rank(terms, words, everything))
-        ranked = self._pool(ranked, terms)
+        focus = None
+        if question is not None:
+            asked = self.analyzer.terms(normalise(question))
+            terms = tuple(dict.fromkeys((*terms, *asked)))  # past a long story's word limit too
+            focus = {t: 1.0 if t in asked else CONTEXT for t in terms}
+        ranked = self._pooled(terms, words, limit, focus)
         exact = self._exact.get(words) if verbatim else None
         if exact is not None:  # an example asked verbatim is answered, whatever its words
             intent = self.kb.intents[exact]
             ranked = (Candidate(intent, 1.0), *(c for c in ranked if c.intent != intent))
         return Match(terms, ranked[:limit], self.kb.matching.threshold, self.kb.matching.margin,
                      exact=exact is not None, vague=bool(terms) and self._common.issuperset(terms),
-                     asked=None if question is None else self.match(question, limit,
-                                                                    verbatim=verbatim))
+                     asking=question)
 
-    def _urgent_anywhere(self, focused: tuple[Candidate, ...], whole: tuple[Candidate, ...]
-                         ) -> tuple[Candidate, ...]:
-        """`focused`, with safety intents scored on the whole text at full weight: a warning
-        sign told in the story ("I fell on Monday. Should I wait it out?") still counts."""
-        scores = {c.intent.name: c for c in focused}
-        for candidate in whole:
-            kept = scores.get(candidate.intent.name)
-            if candidate.intent.kind == "safety" and (kept is None or kept.score < candidate.score):
-                scores[candidate.intent.name] = candidate
-        return tuple(sorted(scores.values(),
-                            key=lambda c: (-c.score, self._positions[c.intent.name])))
+    def _pooled(self, terms: Sequence[str], words: str, limit: int,
+                focus: Mapping[str, float] | None) -> tuple[Candidate, ...]:
+        """The best `limit` intents after pooling, the same as pooling every intent that
+        `rank` lists: a short list is widened to all of them when an intent past its end
+        could still climb into the top `limit`. With `focus` (a story), safety intents are
+        scored on the whole text at full weight: a warning sign counts wherever it is told."""
+        everything = len(self.kb.intents)
+        wide = min(2 * limit, everything)
+        posterior = self.classifier.posterior(terms)
+        while True:
+            found = self.rank(terms, words, wide, focus)
+            # What an intent past the list could score: pooled, at most 1 - POOLED of the last
+            # one's score plus its share of POOLED of the best; a safety intent, the last one's.
+            past = [found[-1].score] if len(found) == wide else []
+            urgent_past = past
+            if focus:
+                whole = self.rank(terms, words, wide)
+                urgent_past = [whole[-1].score] if len(whole) == wide else []
+                found = self._sorted([*(c for c in found if c.intent.kind != "safety"),
+                                      *_safest(found, whole)])
+            pooled = self._pool(found, posterior)
+            if wide == everything or not (past or urgent_past):
+                return pooled[:limit]
+            # The posterior an intent past the list can have is what the listed ones leave.
+            left = max(0.0, 1.0 - sum(posterior[self._positions[c.intent.name]] for c in found))
+            reach = max([(1 - POOLED) * p + POOLED * found[0].score * math.sqrt(left)
+                         for p in past] + urgent_past)
+            if len(pooled) >= limit and pooled[limit - 1].score > reach:
+                return pooled[:limit]
+            wide = everything
 
-    def _pool(self, ranked: tuple[Candidate, ...], terms: Sequence[str]
+    def _pool(self, ranked: Sequence[Candidate], posterior: Sequence[float]
               ) -> tuple[Candidate, ...]:
-        """`ranked` rescored with the classifier's posterior: each intent keeps 1 - POOLED of
+        """`ranked` rescored with the classifier's `posterior`: each intent keeps 1 - POOLED of
         its score and gets POOLED of the best score in proportion to sqrt(P(intent | terms)).
         An intent the best examples favour but the pooled evidence doubts drops; a question
-        that no intent clearly owns loses confidence."""
-        posterior = self.classifier.posterior(terms)
-        if not ranked or not posterior:
-            return ranked
+        that no intent clearly owns loses confidence. Safety intents keep their score: urgent
+        symptoms are not a topic competing with the others."""
+        if not ranked:  # else `posterior` is not empty either: a ranked intent shares a term
+            return ()
         best = ranked[0].score
         pooled = []
         for candidate in ranked:
-            position = self._positions[candidate.intent.name]
             score = candidate.score
             if candidate.intent.kind != "safety":
-                score = (1 - POOLED) * score + POOLED * best * math.sqrt(posterior[position])
-            pooled.append((-round(score, 4), position, candidate.intent))
-        pooled.sort(key=lambda item: item[:2])  # ties keep file order
-        return tuple(Candidate(intent, -score) for score, _, intent in pooled
-                     if -score >= self._floor)
+                share = posterior[self._positions[candidate.intent.name]]
+                score = (1 - POOLED) * score + POOLED * best * math.sqrt(share)
+            pooled.append(Candidate(candidate.intent, round(score, 4)))
+        return self._sorted([c for c in pooled if c.score >= self._floor])
+
+    def _sorted(self, candidates: Iterable[Candidate]) -> tuple[Candidate, ...]:
+        """Best first; ties keep file order."""
+        return tuple(sorted(candidates, key=lambda c: (-c.score, self._positions[c.intent.name])))
 
     def rank(self, terms: Sequence[str], words: str, limit: int = 5,
              focus: Mapping[str, float] | None = None) -> tuple[Candidate, ...]:
@@ -372,9 +393,7 @@ class Engine:
         focus = focus or {}
         weights = {t: self.weights[t] * focus.get(t, 1.0) for t in terms if t in self.weights}
         rest = sum(weights.values())  # the weight of the terms not read yet: all of them
-        unknown = [t for t in terms if t not in weights]
-        asked = rest + self._unknown_mass(unknown, words) * (
-            sum(focus.get(t, 1.0) for t in unknown) / len(unknown) if unknown else 1.0)
+        asked = rest + self._unknown_mass([t for t in terms if t not in weights], words, focus)
         unread = sorted(weights, key=weights.__getitem__)  # least telling first
         penalty = self._penalties(weights)
         overlap: dict[int, float] = {}
@@ -461,14 +480,17 @@ class Engine:
                              for position, (top, _, _) in self._best(overlap, asked).items()],
                             limit)
 
-    def _unknown_mass(self, unknown: list[str], words: str) -> float:
-        """How much the question's unknown terms weigh against every match."""
+    def _unknown_mass(self, unknown: list[str], words: str, focus: Mapping[str, float]
+                      ) -> float:
+        """How much the question's unknown terms weigh against every match: with diminishing
+        force as they are more, and scaled by their focus, as known terms are."""
         if not unknown:
             return 0.0
         english = english_words()
         real = {stem(w) for w in words.split()[:MAX_WORDS] if w in english}
         force = sum(REAL_UNKNOWN if t in real else 1.0 for t in unknown) / len(unknown)
-        return self.unknown_weight * force * len(unknown) ** UNKNOWN_POWER
+        attention = sum(focus.get(t, 1.0) for t in unknown) / len(unknown)
+        return self.unknown_weight * force * len(unknown) ** UNKNOWN_POWER * attention
 
     def _penalties(self, weights: dict[str, float]) -> dict[int, float]:
         """Per intent sharing a term with the question: what it loses for its words being
@@ -479,6 +501,16 @@ class Engine:
                 fit[position] = fit.get(position, 0.0) + weight * weight * typical
         best = max(fit.values(), default=0.0)
         return {position: TYPICAL * (1 - f / best) for position, f in fit.items()}
+
+
+def _safest(focused: Sequence[Candidate], whole: Sequence[Candidate]) -> list[Candidate]:
+    """Each safety intent at the better of its two scores."""
+    best: dict[str, Candidate] = {}
+    for candidate in (*focused, *whole):
+        kept = best.get(candidate.intent.name)
+        if candidate.intent.kind == "safety" and (kept is None or kept.score < candidate.score):
+            best[candidate.intent.name] = candidate
+    return list(best.values())
 
 
 def _score(shared: float, size: float, asked: float) -> float:

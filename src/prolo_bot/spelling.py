@@ -43,8 +43,13 @@ class Speller:
         # a known word, so questions and examples alike are corrected past it.
         english = english_words()
         self._index(counts, counts, stopwords)
-        typos = {w for w in counts if w.isalpha() and len(w) >= 3 and w not in stopwords
-                 and w not in curated and w not in english and self._is_typo(w, counts)}
+        typos: set[str] = set()
+        for word in counts:
+            if (word.isalpha() and len(word) >= 3 and word not in stopwords
+                    and word not in curated and word not in english):
+                reading, doubtful = self._nearest(word, other=True)
+                if reading != word and not doubtful and counts[reading] >= 3 * counts[word]:
+                    typos.add(word)
         self._index([w for w in counts if w not in typos], counts, stopwords)
         self.known = (frozenset(counts) - typos) | stopwords
         # The knowledge base's own jargon, which no word list has ("prolo"), with a letter
@@ -79,21 +84,6 @@ class Speller:
         self._by_initial: dict[str, list[str]] = {}
         for target in self._targets:
             self._by_initial.setdefault(target[0], []).append(target)
-
-    def _is_typo(self, word: str, counts: Counter[str]) -> bool:
-        """True if `word` is one slip, or two as in `_nearest`, from a word used three times as
-        often."""
-        from rapidfuzz import process
-        from rapidfuzz.distance import OSA
-
-        for reading, slips, _ in process.extract(word, self._targets, scorer=OSA.distance,
-                                                 score_cutoff=2, limit=None):
-            if reading == word or counts[reading] < 3 * counts[word]:
-                continue
-            if slips == 1 or (len(word) >= TWO_SLIP_LENGTH and reading[0] == word[0]
-                              and not _near_english(word)):
-                return True
-        return False
 
     def correct(self, word: str) -> str:
         """The knowledge base's nearest word to an unknown word, or the word itself; judged
@@ -136,9 +126,17 @@ class Speller:
             self._readings[word] = self._nearest(word)
         return self._readings[word]
 
-    def _nearest(self, word: str) -> tuple[str, bool]:
+    def _nearest(self, word: str, *, other: bool = False) -> tuple[str, bool]:
+        """The word `word` reads as, and True if that reading is doubtful; with `other`, a
+        word other than itself (an example's own word is among the targets)."""
         from rapidfuzz import process
         from rapidfuzz.distance import OSA
+
+        def first(pool: list[str], slips: int) -> str | None:
+            found = process.extract(word, pool, scorer=OSA.distance, score_cutoff=slips,
+                                    limit=2)  # nearest first, the more used first among ties
+            return next((reading for reading, _, _ in found if not other or reading != word),
+                        None)
 
         # A three-letter word has too many one-edit neighbours ("nis" is not "nhs"); only a
         # dropped letter is put back ("wht" -> "what"). Otherwise, of the words one slip away,
@@ -146,17 +144,16 @@ class Speller:
         pools = ([self._four_letter] if len(word) == 3
                  else [self._by_initial.get(word[0], []), self._targets])
         for pool in pools:
-            found = process.extractOne(word, pool, scorer=OSA.distance, score_cutoff=1)
-            if found is not None:
-                return found[0], False
+            reading = first(pool, 1)
+            if reading is not None:
+                return reading, False
         if len(word) >= TWO_SLIP_LENGTH:
             # Two edits reach many words, so they must keep the first letter, which people
             # rarely get wrong ("infcetoin" is "infection"; "france" is not "stance"), and a
             # real word one slip away is as likely meant ("inflectoin").
-            found = process.extractOne(word, self._by_initial.get(word[0], []),
-                                       scorer=OSA.distance, score_cutoff=2)
-            if found is not None:
-                return found[0], _near_english(word)
+            reading = first(self._by_initial.get(word[0], []), 2)
+            if reading is not None:
+                return reading, _near_english(word)
         return word, False
 
 
