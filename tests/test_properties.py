@@ -26,6 +26,7 @@ from prolo_bot.matcher import (
     _final,
     _score,
     _settled,
+    asking,
     clean,
     normalise,
     stem,
@@ -167,7 +168,22 @@ def _every_intent_pooled(engine, text, limit=5):
     """The documented pooling of every intent `rank` lists: no list cut short."""
     words = normalise(text)
     terms = engine.analyzer.terms(words)
-    ranked = engine.rank(terms, words, len(engine.kb.intents))
+    everything = len(engine.kb.intents)
+    ranked = engine.rank(terms, words, everything)
+    question = asking(text)
+    if question is not None:  # a story: its asking sentence counts fully, urgent symptoms too
+        asked = engine.analyzer.terms(normalise(question))
+        terms = tuple(dict.fromkeys((*terms, *asked)))
+        focus = {t: 1.0 if t in asked else CONTEXT for t in terms}
+        focused = engine.rank(terms, words, everything, focus)
+        whole = engine.rank(terms, words, everything)
+        urgent = {}
+        for candidate in (*focused, *whole):
+            if candidate.intent.kind == "safety" and candidate.score > urgent.get(
+                    candidate.intent.name, dataclasses.replace(candidate, score=0)).score:
+                urgent[candidate.intent.name] = candidate
+        ranked = sorted([*(c for c in focused if c.intent.kind != "safety"), *urgent.values()],
+                        key=lambda c: -c.score)
     if not ranked:
         return []
     posterior = engine.classifier.posterior(terms)
@@ -190,6 +206,15 @@ def _every_intent_pooled(engine, text, limit=5):
 @example("along thought treated")
 @example("need worries mainstream")
 def test_pooling_a_short_list_never_changes_the_top_intents(text):
+    got = [(c.intent.name, c.score) for c in GROWN.match(text, verbatim=False).candidates]
+    assert got == _every_intent_pooled(GROWN, text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=8).map(" ".join),
+       st.lists(st.sampled_from(WORDS), min_size=1, max_size=5).map(" ".join))
+def test_pooling_a_short_list_never_changes_the_top_intents_of_a_story(story, question):
+    text = f"{story}. {question}?"
     got = [(c.intent.name, c.score) for c in GROWN.match(text, verbatim=False).candidates]
     assert got == _every_intent_pooled(GROWN, text)
 

@@ -336,7 +336,7 @@ class Engine:
             urgent_past = past
             if focus:
                 whole = self.rank(terms, words, wide)
-                urgent_past = [whole[-1].score] if len(whole) == wide else []
+                urgent_past = past + ([whole[-1].score] if len(whole) == wide else [])
                 found = self._sorted([*(c for c in found if c.intent.kind != "safety"),
                                       *_safest(found, whole)])
             pooled = self._pool(found, posterior)
