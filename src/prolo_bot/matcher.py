@@ -328,20 +328,20 @@ class Engine:
         found = self.rank(terms, words, everything, focus)
         if focus:
             whole = self.rank(terms, words, everything)
-            found = self._sorted([*(c for c in found if c.intent.kind != "safety"),
-                                  *_safest(found, whole)])
+            found = (*(c for c in found if c.intent.kind != "safety"), *_safest(found, whole))
         return self._pool(found, self.classifier.posterior(terms))[:limit]
 
     def _pool(self, ranked: Sequence[Candidate], posterior: Sequence[float]
               ) -> tuple[Candidate, ...]:
-        """`ranked` rescored with the classifier's `posterior`: each intent keeps 1 - POOLED of
-        its score and gets POOLED of the best score in proportion to sqrt(P(intent | terms)).
+        """`ranked` (in any order) rescored with the classifier's `posterior`: each intent keeps
+        1 - POOLED of its score and gets POOLED of the best score in proportion to
+        sqrt(P(intent | terms)).
         An intent the best examples favour but the pooled evidence doubts drops; a question
         that no intent clearly owns loses confidence. Safety intents keep their score: urgent
         symptoms are not a topic competing with the others."""
         if not ranked:  # else `posterior` is not empty either: a ranked intent shares a term
             return ()
-        best = ranked[0].score
+        best = max(c.score for c in ranked)
         pooled = []
         for candidate in ranked:
             score = candidate.score
