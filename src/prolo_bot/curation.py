@@ -49,15 +49,15 @@ def hidden_by_dialogue(kb: KnowledgeBase) -> list[Finding]:
             if normalise(example) in phrases]
 
 
-def _chat_choice(match: Match, engine: Engine) -> tuple[str | None, str | None]:
+def _chat_choice(match: Match, chat: Conversation) -> tuple[str | None, str | None]:
     """The intent the chat would pick for this match, and why it would ask back instead of
     answering, if it would: "vague" (urgent symptoms are offered first, not imposed) or
     "close" (two intents tie)."""
-    reply = Conversation(engine.kb, engine).decide(match)
+    reply = chat.decide(match)
     if reply.kind == "answer":
         return reply.intent, None
     if reply.kind == "clarify":  # offering the urgent reply first, or two intents that tie
-        vague = urgent(match, engine.kb.matching) is not None
+        vague = urgent(match, chat.kb.matching) is not None
         return reply.suggestions[0].intent, "vague" if vague else "close"
     return None, None
 
@@ -66,12 +66,13 @@ def shadowed(kb: KnowledgeBase, engine: Engine | None = None) -> list[Finding]:
     """Examples whose words reach another intent (or none); intents none of whose examples
     reach them. The engine answers an exact example by lookup, so this scores the words."""
     engine = engine or Engine(kb)
+    chat = Conversation(kb, engine)  # `decide` changes nothing, so one chat judges them all
     findings: list[Finding] = []
     for intent in kb.intents:
         reached = 0
         for example in intent.examples:
             match = engine.match(example, verbatim=False)
-            got, asks_back = _chat_choice(match, engine)
+            got, asks_back = _chat_choice(match, chat)
             if got == intent.name and not asks_back:
                 reached += 1
                 continue
@@ -113,7 +114,7 @@ def cross_validate(kb: KnowledgeBase) -> CrossValidation:
     for intent in kb.intents:
         for example in intent.examples:
             engine = Engine(kb, exclude=[(intent.name, example)], analyzer=analyzer)
-            got, asks_back = _chat_choice(engine.match(example), engine)
+            got, asks_back = _chat_choice(engine.match(example), Conversation(kb, engine))
             got = None if asks_back else got
             per_intent[intent.name][1] += 1
             if got == intent.name:

@@ -335,10 +335,9 @@ class Engine:
               ) -> tuple[Candidate, ...]:
         """`ranked` (in any order) rescored with the classifier's `posterior`: each intent keeps
         1 - POOLED of its score and gets POOLED of the best score in proportion to
-        sqrt(P(intent | terms)).
-        An intent the best examples favour but the pooled evidence doubts drops; a question
-        that no intent clearly owns loses confidence. Safety intents keep their score: urgent
-        symptoms are not a topic competing with the others."""
+        sqrt(P(intent | terms)). An intent the best examples favour but the pooled evidence
+        doubts drops; a question that no intent clearly owns loses confidence. Safety intents
+        keep their score: urgent symptoms are not a topic competing with the others."""
         if not ranked:  # else `posterior` is not empty either: a ranked intent shares a term
             return ()
         best = max(c.score for c in ranked)
