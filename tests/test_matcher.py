@@ -264,3 +264,35 @@ def test_an_example_typo_repeated_in_several_examples_is_still_read_as_a_typo(tm
     assert text != MINI
     engine = Engine(load(write_kb(tmp_path, text)))
     assert engine.match("prolotheraphy for my back").terms[0] == "prolotherapy"
+
+
+def test_a_slip_in_an_examples_own_typo_reads_as_the_word_it_means(tmp_path):
+    # "mnagp" is a typo of "mango" in the examples; "mnagpp" is one slip from it and three
+    # from "mango": it reads as "mango", not as the typo, nor as an unknown word.
+    text = MINI + """
+  - name: fruit
+    kind: smalltalk
+    examples: [mango lime, mango kiwi, mango pear, mango plum, mango fig, mnagp date]
+    answer: Fruit.
+"""
+    speller = Analyzer(load(write_kb(tmp_path, text))).speller
+    assert speller.correct("mnagp") == "mango"
+    assert speller.correct("mnagpp") == "mango"
+
+
+def test_two_slips_include_a_swap_next_to_an_added_letter(shipped):
+    # "lgziament": "ligament" with "ig" swapped and a letter added inside the swap, which
+    # the restricted edit distance counts as three slips.
+    assert Analyzer(shipped).correct("lgziament") == "ligament"
+
+
+@pytest.mark.parametrize("question", ["pfoo side effects", "does ploo hurt"])
+def test_two_slips_from_a_word_far_commoner_than_any_one_slip_away_read_as_it(shipped,
+                                                                              question):
+    # "pfoo" is one slip from "poo" and two from "prolo", which the examples use a hundred
+    # times as often: "prolo" is the likelier reading, not a bowel symptom.
+    analyzer = Analyzer(shipped)
+    words = question.split()
+    typo = next(w for w in words if w.startswith("p"))
+    assert analyzer.terms(question) == analyzer.terms(question.replace(typo, "prolo"))
+    assert analyzer.correct("sgura") == "sugar"  # the rule leaves ordinary slips alone

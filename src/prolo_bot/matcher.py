@@ -382,7 +382,8 @@ class Engine:
         while unread:
             ceiling = _ceiling(rest, asked)
             reach = _final(ceiling, ceiling)  # the most an intent found by unread terms gets
-            if reach >= bar and 3 * len(overlap) < len(self._postings[unread[-1]]):
+            if (reach >= bar and limit < len(self._ranges)  # else the bar is the floor
+                    and 3 * len(overlap) < len(self._postings[unread[-1]])):
                 # Raising the bar scores every example found so far (about three times the
                 # cost of reading a posting): worth it only when cheaper than the next term.
                 bar = max(bar, self._kth(overlap, asked, limit, penalty))

@@ -5,7 +5,7 @@ A word found in the English word list is a typo only of the knowledge base's own
 a letter dropped ("polo" for "prolo"), and only when the rest of the question backs that
 reading ("thinks" stays "thinks"). Otherwise one slip (a letter dropped, added, changed or
 two swapped) is put right, and two slips in a long word, when the reading is safe (see
-`Speller.correct_all`).
+`Speller.correct_all`); two slips win over one when they reach a far commoner word (COMMON).
 """
 
 from __future__ import annotations
@@ -24,6 +24,10 @@ TOPIC_SHARE = 0.05
 # A knowledge-base word that no word list has, used this often, is likelier meant than an
 # English word one letter short of it ("polo": "prolo").
 JARGON_USES = 3
+# A word two slips from one used this many times as often as the word one slip away (or this
+# many times in all, when none is) is likelier the common word: typing two slips is rarer than
+# one, but not a hundred times rarer.
+COMMON = 100
 _NONE: frozenset[int] = frozenset()
 
 
@@ -41,23 +45,24 @@ class Speller:
         # nor the synonyms vouch for, which reads as a word used three times as often (by the
         # rules for a reader's typo), is such a typo, however many examples repeat it: it is not
         # a known word, so questions and examples alike are corrected past it.
+        self._counts = counts
         english = english_words()
         self._index(counts, counts, stopwords)
-        typos: set[str] = set()
+        self._typos: dict[str, str] = {}  # an example's typo -> the word it reads as
         for word in counts:
             if (word.isalpha() and len(word) >= 3 and word not in stopwords
                     and word not in curated and word not in english):
                 reading, doubtful = self._nearest(word, other=True)
                 if reading != word and not doubtful and counts[reading] >= 3 * counts[word]:
-                    typos.add(word)
-        self._index([w for w in counts if w not in typos], counts, stopwords)
-        self.known = (frozenset(counts) - typos) | stopwords
+                    self._typos[word] = reading
+        # Still targets: a reader's slip in the same word ("prolotheraphy") is put right too.
+        self.known = (frozenset(counts) - self._typos.keys()) | stopwords
         # The knowledge base's own jargon, which no word list has ("prolo"), with a letter
         # dropped (not the first) -> the jargon word, the most used first (see `_reading`).
         self._jargon_short: dict[str, str] = {}
         for word in self._targets:  # four letters at least are left: "med" is not "meds"
             if (len(word) > 4 and counts[word] >= JARGON_USES and word not in english
-                    and word not in stopwords):
+                    and word not in stopwords and word not in self._typos):
                 for at in range(1, len(word)):
                     self._jargon_short.setdefault(word[:at] + word[at + 1:], word)
         self._used_in: dict[str, set[int]] = {}  # content word -> the examples that use it
@@ -130,30 +135,37 @@ class Speller:
         """The word `word` reads as, and True if that reading is doubtful; with `other`, a
         word other than itself (an example's own word is among the targets)."""
         from rapidfuzz import process
-        from rapidfuzz.distance import OSA
+        from rapidfuzz.distance import OSA, DamerauLevenshtein
 
-        def first(pool: list[str], slips: int) -> str | None:
-            found = process.extract(word, pool, scorer=OSA.distance, score_cutoff=slips,
-                                    limit=2)  # nearest first, the more used first among ties
-            return next((reading for reading, _, _ in found if not other or reading != word),
-                        None)
+        def near(pool: list[str], slips: int) -> list[tuple[str, int]]:
+            # Nearest first, the more used first among ties (the pools are in that order).
+            scorer = OSA.distance if slips == 1 else DamerauLevenshtein.distance
+            return [(reading, distance) for reading, distance, _ in
+                    process.extract(word, pool, scorer=scorer, score_cutoff=slips, limit=None)
+                    if not other or reading != word]
 
         # A three-letter word has too many one-edit neighbours ("nis" is not "nhs"); only a
         # dropped letter is put back ("wht" -> "what"). Otherwise, of the words one slip away,
         # one with the same first letter is likelier ("hust" is "hurt", not "just").
-        pools = ([self._four_letter] if len(word) == 3
-                 else [self._by_initial.get(word[0], []), self._targets])
-        for pool in pools:
-            reading = first(pool, 1)
-            if reading is not None:
-                return reading, False
-        if len(word) >= TWO_SLIP_LENGTH:
-            # Two edits reach many words, so they must keep the first letter, which people
-            # rarely get wrong ("infcetoin" is "infection"; "france" is not "stance"), and a
-            # real word one slip away is as likely meant ("inflectoin").
-            reading = first(self._by_initial.get(word[0], []), 2)
-            if reading is not None:
-                return reading, _near_english(word)
+        initial = self._by_initial.get(word[0], [])
+        pools = [self._four_letter] if len(word) == 3 else [initial, self._targets]
+        one = next((reading for pool in pools for reading, _ in near(pool, 1)), None)
+        if len(word) < 4 or (one and other):
+            return self._typos.get(one, one) if one else word, False
+        # Two edits reach many words, so they must keep the first letter, which people rarely
+        # get wrong ("infcetoin" is "infection"; "france" is not "stance"), and a real word one
+        # slip away is as likely meant ("inflectoin"), as is any other reading of a short word.
+        two = [reading for reading, distance in near(initial, 2) if distance == 2]
+        common = max(two, key=self._counts.__getitem__, default=None)
+        if common and not other and (
+                self._counts[common] >= COMMON * (self._counts[one] if one else 1)):
+            # "pfoo" is "prolo", not "poo" (see COMMON)
+            doubtful = one is None and (len(word) < TWO_SLIP_LENGTH or _near_english(word))
+            return self._typos.get(common, common), doubtful
+        if one:
+            return self._typos.get(one, one), False
+        if two and len(word) >= TWO_SLIP_LENGTH:
+            return self._typos.get(two[0], two[0]), _near_english(word)
         return word, False
 
 
