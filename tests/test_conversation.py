@@ -107,6 +107,18 @@ def test_a_question_told_inside_a_story_is_answered_from_the_sentence_that_asks(
     assert chat.reply(story.replace(".", "").replace("?", "")).kind == "fallback"
 
 
+@pytest.mark.parametrize(("story", "intent"), [
+    ("my chiro brought up prolo and said some people find it sore. so how much does it hurt",
+     "pain_and_recovery"),
+    ("my gp said prolo is natural so theres nothing to worry about. are there any side effects",
+     "risks"),
+])
+def test_a_story_with_no_question_mark_is_answered_from_its_last_sentence(shipped, story,
+                                                                          intent):
+    reply = Conversation(shipped).reply(story)
+    assert (reply.kind, reply.intent) == ("answer", intent)
+
+
 @pytest.mark.parametrize("story", [
     "My groin went numb yesterday after the sugar injection. How much does it cost?",
     "Numb groin since Monday. What are the risks?",

@@ -49,7 +49,9 @@ def test_clean_bounds_length():
         ("Is it safe? I ask because my back is bad. Does it hurt?", "Is it safe? Does it hurt?"),
         ("how much is it?", None),  # one sentence: all of it asks
         ("Is it safe? Does it hurt?", None),  # every sentence asks
-        ("My GP mentioned it. I am curious.", None),  # nothing asks
+        # no question mark: a reader asks last
+        ("my physio mentioned it. so does it work", "so does it work"),
+        ("how much is it", None),
     ],
 )
 def test_asking_finds_the_sentences_that_ask_in_a_story(text, expected):

@@ -113,9 +113,11 @@ def normalise(text: str) -> str:
 
 
 def asking(text: str) -> str | None:
-    """The sentences of `text` that ask (end in "?"), when it has sentences that do not."""
+    """The sentences of `text` that ask (end in "?", or else the last), when it has others."""
     sentences = _SENTENCE_END.split(clean(text))
     asks = [s for s in sentences if s.endswith("?")]
+    if not asks:  # a reader who writes no question mark asks last ("... so does it work")
+        asks = sentences[-1:]
     return " ".join(asks) if asks and len(asks) < len(sentences) else None
 
 
