@@ -227,6 +227,15 @@ def test_typo_correction_prefers_the_likelier_reading(shipped, word, expected):
 
 
 @pytest.mark.parametrize(("question", "intent"), [
+    ("would that help my sciatica", "conditions_treated"),  # asks if it helps, thanks no one
+    ("thanks that helped", "thanks"),
+])
+def test_whether_something_helps_is_a_question_not_thanks(shipped, question, intent):
+    match = Engine(shipped).match(question, verbatim=False)
+    assert match.intent is not None and match.intent.name == intent
+
+
+@pytest.mark.parametrize(("question", "intent"), [
     ("what do you inject", "what_is_injected"),  # "you" is anyone, not the bot
     ("who are you", "about_bot"),
 ])
