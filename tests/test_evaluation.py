@@ -15,9 +15,9 @@ from prolo_bot import curation, evaluate
 DATA = evaluate.default_path().parent
 SETS = [  # file, minimum in-scope accuracy, minimum out-of-scope honesty
     (DATA / "eval.yaml", 0.95, 0.97),
-    (DATA / "eval-fresh.yaml", 0.94, 0.93),
-    (DATA / "eval-third.yaml", 0.97, 0.95),
-    (DATA / "eval-hard.yaml", 0.85, 0.92),
+    (DATA / "eval-fresh.yaml", 0.94, 0.95),
+    (DATA / "eval-third.yaml", 0.96, 0.95),
+    (DATA / "eval-hard.yaml", 0.86, 0.93),
     (DATA / "eval-fourth.yaml", 0.91, 0.94),
     (DATA / "eval-fifth.yaml", 0.92, 0.95),
     (DATA / "eval-sixth.yaml", 0.90, 0.97),
@@ -59,4 +59,4 @@ def test_typo_stress_does_not_fall(shipped, edits, accuracy, honesty):
 
 def test_leave_one_out_does_not_fall(shipped):
     result = curation.cross_validate(shipped)
-    assert result.accuracy >= 0.81, "\n".join(curation.format_cross_validation(result))
+    assert result.accuracy >= 0.80, "\n".join(curation.format_cross_validation(result))
