@@ -107,16 +107,12 @@ def test_a_question_told_inside_a_story_is_answered_from_the_sentence_that_asks(
     assert chat.reply(story.replace(".", "").replace("?", "")).kind == "fallback"
 
 
-@pytest.mark.parametrize(("story", "intent"), [
-    ("my chiro brought up prolo and said some people find it sore. so how much does it hurt",
-     "pain_and_recovery"),
-    ("my gp said prolo is natural so theres nothing to worry about. are there any side effects",
-     "risks"),
+@pytest.mark.parametrize(("text", "intent"), [
+    ("how much does prolo cost. thanks", "cost"),  # a sign-off is not the question
+    ("i wwet myself and my back hurts", "urgent_symptoms"),  # a mistyped warning sign warns
 ])
-def test_a_story_with_no_question_mark_is_answered_from_its_last_sentence(shipped, story,
-                                                                          intent):
-    reply = Conversation(shipped).reply(story)
-    assert (reply.kind, reply.intent) == ("answer", intent)
+def test_what_readers_add_or_mistype_does_not_change_the_answer(shipped, text, intent):
+    assert Conversation(shipped).reply(text).intent == intent
 
 
 @pytest.mark.parametrize("story", [

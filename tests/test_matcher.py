@@ -49,9 +49,9 @@ def test_clean_bounds_length():
         ("Is it safe? I ask because my back is bad. Does it hurt?", "Is it safe? Does it hurt?"),
         ("how much is it?", None),  # one sentence: all of it asks
         ("Is it safe? Does it hurt?", None),  # every sentence asks
-        # no question mark: a reader asks last
-        ("my physio mentioned it. so does it work", "so does it work"),
-        ("how much is it", None),
+        ("My GP mentioned it. I am curious.", None),  # nothing asks
+        # With no question mark the last sentence is often a sign-off, not the question.
+        ("how much does prolo cost. thanks", None),
     ],
 )
 def test_asking_finds_the_sentences_that_ask_in_a_story(text, expected):
@@ -306,4 +306,31 @@ def test_two_slips_from_a_word_far_commoner_than_any_one_slip_away_read_as_it(sh
     words = question.split()
     typo = next(w for w in words if w.startswith("p"))
     assert analyzer.terms(question) == analyzer.terms(question.replace(typo, "prolo"))
-    assert analyzer.correct("sgura") == "sugar"  # the rule leaves ordinary slips alone
+
+
+@pytest.mark.parametrize(("word", "expected"), [
+    ("wwet", "wet"), ("hott", "hot"), ("pooo", "poo"),  # a letter doubled: the commonest slip
+    ("dorp", "drop"), ("thgh", "thigh"), ("temt", "temp"),  # warning signs are never outvoted
+    ("lotts", "lots"), ("dosent", "doesnt"),  # a stop word one slip away stays one
+])
+def test_a_far_commoner_word_two_slips_away_does_not_outvote_every_one_slip_reading(shipped,
+                                                                                   word,
+                                                                                   expected):
+    assert Analyzer(shipped).correct(word) == expected
+
+
+def test_a_typo_that_reads_as_another_typo_reads_as_the_word_both_mean(tmp_path):
+    # "mnagp" is one slip from the typo "mangp", which is one slip from "mango"; whichever
+    # is met first, both read as "mango".
+    fruit = ["mango lime", "mango kiwi", "mango pear", "mango plum", "mango fig",
+             "mango date", "mango nut", "mango tea", "mango jam", "mango pie",
+             "mangp tart", "mangp cake", "mangp bun", "mnagp nut"]
+    for examples in (fruit, fruit[::-1]):
+        text = MINI + f"""
+  - name: fruit
+    kind: smalltalk
+    examples: [{", ".join(examples)}]
+    answer: Fruit.
+"""
+        speller = Analyzer(load(write_kb(tmp_path, text))).speller
+        assert (speller.correct("mangp"), speller.correct("mnagp")) == ("mango", "mango")

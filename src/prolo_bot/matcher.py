@@ -113,11 +113,9 @@ def normalise(text: str) -> str:
 
 
 def asking(text: str) -> str | None:
-    """The sentences of `text` that ask (end in "?", or else the last), when it has others."""
+    """The sentences of `text` that ask (end in "?"), when it has sentences that do not."""
     sentences = _SENTENCE_END.split(clean(text))
     asks = [s for s in sentences if s.endswith("?")]
-    if not asks:  # a reader who writes no question mark asks last ("... so does it work")
-        asks = sentences[-1:]
     return " ".join(asks) if asks and len(asks) < len(sentences) else None
 
 
@@ -208,7 +206,10 @@ class Analyzer:
             words = normalise(phrase).split()
             known.update(words)
             curated.update(words)
-        self.speller = Speller(known, self.stopwords, examples, frozenset(curated))
+        warnings = {w for intent in kb.intents if intent.kind == "safety"
+                    for e in intent.examples for w in normalise(e).split()}
+        self.speller = Speller(known, self.stopwords, examples, frozenset(curated),
+                               frozenset(warnings))
         self._terms: dict[str, tuple[str, ...]] = {}
         self._examples: dict[str, tuple[str, tuple[str, ...]]] = {}
 
@@ -384,8 +385,7 @@ class Engine:
         while unread:
             ceiling = _ceiling(rest, asked)
             reach = _final(ceiling, ceiling)  # the most an intent found by unread terms gets
-            if (reach >= bar and limit < len(self._ranges)  # else the bar is the floor
-                    and 3 * len(overlap) < len(self._postings[unread[-1]])):
+            if reach >= bar and 3 * len(overlap) < len(self._postings[unread[-1]]):
                 # Raising the bar scores every example found so far (about three times the
                 # cost of reading a posting): worth it only when cheaper than the next term.
                 bar = max(bar, self._kth(overlap, asked, limit, penalty))

@@ -5,7 +5,9 @@ A word found in the English word list is a typo only of the knowledge base's own
 a letter dropped ("polo" for "prolo"), and only when the rest of the question backs that
 reading ("thinks" stays "thinks"). Otherwise one slip (a letter dropped, added, changed or
 two swapped) is put right, and two slips in a long word, when the reading is safe (see
-`Speller.correct_all`); two slips win over one when they reach a far commoner word (COMMON).
+`Speller.correct_all`). Two slips win over one in a word of four letters or more when they
+reach a far commoner word (COMMON), unless the word one slip away is a stop word, a warning
+sign, or the same word with a letter doubled.
 """
 
 from __future__ import annotations
@@ -36,25 +38,35 @@ class Speller:
 
     def __init__(self, counts: Counter[str], stopwords: frozenset[str],
                  examples: Iterable[Sequence[str]] = (),
-                 curated: frozenset[str] = frozenset()) -> None:
+                 curated: frozenset[str] = frozenset(),
+                 warnings: frozenset[str] = frozenset()) -> None:
         """`counts`: how often the knowledge base uses each word it knows; `examples`: the
         words of each example, to tell which reading the rest of a question supports;
-        `curated`: words a curator chose on purpose (synonyms), never taken for typos."""
+        `curated`: words a curator chose on purpose (synonyms), never taken for typos;
+        `warnings`: the words of urgent symptoms, whose one-slip readings a commoner word
+        never overrides (see COMMON): missing a warning sign costs more than a wrong topic."""
         # An example's own typo ("ligamnet", "prolotheraphy") would be a word of its own that a
         # reader's same slip could never be put right from. A word that neither the English list
         # nor the synonyms vouch for, which reads as a word used three times as often (by the
         # rules for a reader's typo), is such a typo, however many examples repeat it: it is not
         # a known word, so questions and examples alike are corrected past it.
         self._counts = counts
+        self._stopwords = stopwords
+        self._warnings = warnings
         english = english_words()
         self._index(counts, counts, stopwords)
         self._typos: dict[str, str] = {}  # an example's typo -> the word it reads as
+        found = {}
         for word in counts:
             if (word.isalpha() and len(word) >= 3 and word not in stopwords
                     and word not in curated and word not in english):
                 reading, doubtful = self._nearest(word, other=True)
                 if reading != word and not doubtful and counts[reading] >= 3 * counts[word]:
-                    self._typos[word] = reading
+                    found[word] = reading
+        for word, reading in found.items():  # "mnagp" -> "mangp" -> "mango": to "mango"
+            while reading in found and reading != word:
+                reading = found[reading]
+            self._typos[word] = reading
         # Still targets: a reader's slip in the same word ("prolotheraphy") is put right too.
         self.known = (frozenset(counts) - self._typos.keys()) | stopwords
         # The knowledge base's own jargon, which no word list has ("prolo"), with a letter
@@ -132,34 +144,35 @@ class Speller:
         return self._readings[word]
 
     def _nearest(self, word: str, *, other: bool = False) -> tuple[str, bool]:
-        """The word `word` reads as, and True if that reading is doubtful; with `other`, a
-        word other than itself (an example's own word is among the targets)."""
+        """The word `word` reads as, and True if that reading is doubtful. With `other` (to
+        find an example's own typos), a word other than itself, and never by COMMON."""
         from rapidfuzz import process
-        from rapidfuzz.distance import OSA, DamerauLevenshtein
+        from rapidfuzz.distance import DamerauLevenshtein
 
-        def near(pool: list[str], slips: int) -> list[tuple[str, int]]:
+        def near(pool: list[str], slips: int) -> list[str]:
             # Nearest first, the more used first among ties (the pools are in that order).
-            scorer = OSA.distance if slips == 1 else DamerauLevenshtein.distance
-            return [(reading, distance) for reading, distance, _ in
-                    process.extract(word, pool, scorer=scorer, score_cutoff=slips, limit=None)
+            return [reading for reading, _, _ in
+                    process.extract(word, pool, scorer=DamerauLevenshtein.distance,
+                                    score_cutoff=slips, limit=None)
                     if not other or reading != word]
 
+        if word in self._typos and not other:  # an example's typo, typed as it is
+            return self._typos[word], False
         # A three-letter word has too many one-edit neighbours ("nis" is not "nhs"); only a
         # dropped letter is put back ("wht" -> "what"). Otherwise, of the words one slip away,
         # one with the same first letter is likelier ("hust" is "hurt", not "just").
         initial = self._by_initial.get(word[0], [])
         pools = [self._four_letter] if len(word) == 3 else [initial, self._targets]
-        one = next((reading for pool in pools for reading, _ in near(pool, 1)), None)
-        if len(word) < 4 or (one and other):
+        one = next((reading for pool in pools for reading in near(pool, 1)), None)
+        if len(word) < 4:
             return self._typos.get(one, one) if one else word, False
         # Two edits reach many words, so they must keep the first letter, which people rarely
-        # get wrong ("infcetoin" is "infection"; "france" is not "stance"), and a real word one
-        # slip away is as likely meant ("inflectoin"), as is any other reading of a short word.
-        two = [reading for reading, distance in near(initial, 2) if distance == 2]
-        common = max(two, key=self._counts.__getitem__, default=None)
-        if common and not other and (
-                self._counts[common] >= COMMON * (self._counts[one] if one else 1)):
-            # "pfoo" is "prolo", not "poo" (see COMMON)
+        # get wrong ("infcetoin" is "infection"; "france" is not "stance").
+        two = [reading for reading in near(initial, 2) if reading != one]
+        common = next((reading for reading in two if reading not in self._stopwords), None)
+        if common and not other and self._commoner(word, one, common):
+            # Nothing one slip away: a real word one slip away is as likely meant
+            # ("inflectoin"), and so is any other reading of a four-letter word.
             doubtful = one is None and (len(word) < TWO_SLIP_LENGTH or _near_english(word))
             return self._typos.get(common, common), doubtful
         if one:
@@ -167,6 +180,21 @@ class Speller:
         if two and len(word) >= TWO_SLIP_LENGTH:
             return self._typos.get(two[0], two[0]), _near_english(word)
         return word, False
+
+    def _commoner(self, word: str, one: str | None, common: str) -> bool:
+        """True if `common`, two slips from `word`, is likelier meant than `one`, the word one
+        slip away (if any): used far more often (COMMON), and `one` is no stop word, no
+        warning sign and not `word` with a letter doubled or undoubled ("wwet" is "wet")."""
+        if one is None:
+            return self._counts[common] >= COMMON
+        return (one not in self._stopwords and one not in self._warnings
+                and _undoubled(one) != _undoubled(word)
+                and self._counts[common] >= COMMON * self._counts[one])
+
+
+def _undoubled(word: str) -> str:
+    """`word` with each run of one letter typed once: "wwet" and "wet" are both "wet"."""
+    return "".join(ch for at, ch in enumerate(word) if at == 0 or word[at - 1] != ch)
 
 
 def _near_english(word: str) -> bool:
