@@ -1,9 +1,9 @@
 """The shipped knowledge base, measured on held-out questions it was not written from.
 
 The misses of `eval.yaml`, `eval-fresh.yaml`, `eval-third.yaml` and `eval-hard.yaml` have
-been read while tuning; those of `eval-fourth.yaml`, `eval-fifth.yaml` and `eval-sixth.yaml`
-have not, so their figures are the honest ones (the sixth was scored once, after a round of
-changes). `eval-seventh.yaml` has never been scored. A failure here prints scores only, never
+been read while tuning; those of `eval-fourth.yaml` to `eval-seventh.yaml` have not, so their
+figures are the honest ones (the sixth and the seventh were each scored once, after a round
+of changes). `eval-eighth.yaml` has never been scored. A failure here prints scores only, never
 the questions. Each pin is today's figure rounded down, typo stress and leave-one-out
 accuracy included; a change that lowers a pin must say so and why.
 """
@@ -18,11 +18,12 @@ SETS = [  # file, minimum in-scope accuracy, minimum out-of-scope honesty
     (DATA / "eval-fresh.yaml", 0.94, 0.95),
     (DATA / "eval-third.yaml", 0.96, 0.95),
     (DATA / "eval-hard.yaml", 0.85, 0.93),
-    (DATA / "eval-fourth.yaml", 0.91, 0.94),
-    (DATA / "eval-fifth.yaml", 0.92, 0.95),
-    (DATA / "eval-sixth.yaml", 0.90, 0.97),
+    (DATA / "eval-fourth.yaml", 0.91, 0.95),
+    (DATA / "eval-fifth.yaml", 0.92, 0.96),
+    (DATA / "eval-sixth.yaml", 0.90, 0.98),
+    (DATA / "eval-seventh.yaml", 0.92, 0.95),
 ]
-RESERVE = [DATA / "eval-seventh.yaml"]  # never scored: kept for the next honest measurement
+RESERVE = [DATA / "eval-eighth.yaml"]  # never scored: kept for the next honest measurement
 
 
 @pytest.mark.parametrize("path", [path for path, _, _ in SETS] + RESERVE, ids=lambda p: p.name)
