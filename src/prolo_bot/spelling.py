@@ -56,15 +56,17 @@ class Speller:
         english = english_words()
         self._index(counts, counts, stopwords)
         self._typos: dict[str, str] = {}  # an example's typo -> the word it reads as
-        found = {}
+        found: dict[str, str] = {}
         for word in counts:
             if (word.isalpha() and len(word) >= 3 and word not in stopwords
                     and word not in curated and word not in english):
                 reading, doubtful = self._nearest(word, other=True)
                 if reading != word and not doubtful and counts[reading] >= 3 * counts[word]:
                     found[word] = reading
-        for word, reading in found.items():  # "mnagp" -> "mangp" -> "mango": to "mango"
-            while reading in found and reading != word:
+        # "mnagp" -> "mangp" -> "mango": to "mango". A chain ends, each word in it being used
+        # three times as often as the one before.
+        for word, reading in found.items():
+            while reading in found:
                 reading = found[reading]
             self._typos[word] = reading
         # Still targets: a reader's slip in the same word ("prolotheraphy") is put right too.
@@ -151,10 +153,10 @@ class Speller:
 
         def near(pool: list[str], slips: int) -> list[str]:
             # Nearest first, the more used first among ties (the pools are in that order).
-            return [reading for reading, _, _ in
+            return [reading for reading, distance, _ in
                     process.extract(word, pool, scorer=DamerauLevenshtein.distance,
                                     score_cutoff=slips, limit=None)
-                    if not other or reading != word]
+                    if (not other or reading != word) and (slips == 1 or distance == 2)]
 
         if word in self._typos and not other:  # an example's typo, typed as it is
             return self._typos[word], False
@@ -168,7 +170,7 @@ class Speller:
             return self._typos.get(one, one) if one else word, False
         # Two edits reach many words, so they must keep the first letter, which people rarely
         # get wrong ("infcetoin" is "infection"; "france" is not "stance").
-        two = [reading for reading in near(initial, 2) if reading != one]
+        two = near(initial, 2)
         common = next((reading for reading in two if reading not in self._stopwords), None)
         if common and not other and self._commoner(word, one, common):
             # Nothing one slip away: a real word one slip away is as likely meant
