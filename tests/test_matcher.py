@@ -183,14 +183,20 @@ def test_a_typo_in_an_example_is_corrected_not_learnt_as_a_word(shipped):
     assert analyzer.correct("nsaid") == "nsaid"  # a synonym is chosen on purpose, never a typo
 
 
-def test_a_rare_word_is_a_typo_only_if_it_reads_as_a_far_commoner_word(tmp_path):
-    text = MINI + """
+def fruit_speller(tmp_path, examples: list[str]):
+    """The speller of MINI plus a small-talk intent with these examples."""
+    text = MINI + f"""
   - name: fruit
     kind: smalltalk
-    examples: [mango lime, mango kiwi, mango pear, mang plum, mangp fig, mangp date]
+    examples: [{", ".join(examples)}]
     answer: Fruit.
 """
-    speller = Analyzer(load(write_kb(tmp_path, text))).speller
+    return Analyzer(load(write_kb(tmp_path, text))).speller
+
+
+def test_a_rare_word_is_a_typo_only_if_it_reads_as_a_far_commoner_word(tmp_path):
+    speller = fruit_speller(tmp_path, ["mango lime", "mango kiwi", "mango pear", "mang plum",
+                                       "mangp fig", "mangp date"])
     assert "mang" not in speller.known and speller.correct("mang") == "mango"  # 1 use vs 3
     assert "mangp" in speller.known  # 2 uses: "mango" is not three times as common
 
@@ -280,13 +286,8 @@ def test_an_example_typo_repeated_in_several_examples_is_still_read_as_a_typo(tm
 def test_a_slip_in_an_examples_own_typo_reads_as_the_word_it_means(tmp_path):
     # "mnagp" is a typo of "mango" in the examples; "mnagpp" is one slip from it and three
     # from "mango": it reads as "mango", not as the typo, nor as an unknown word.
-    text = MINI + """
-  - name: fruit
-    kind: smalltalk
-    examples: [mango lime, mango kiwi, mango pear, mango plum, mango fig, mnagp date]
-    answer: Fruit.
-"""
-    speller = Analyzer(load(write_kb(tmp_path, text))).speller
+    speller = fruit_speller(tmp_path, ["mango lime", "mango kiwi", "mango pear", "mango plum",
+                                       "mango fig", "mnagp date"])
     assert speller.correct("mnagp") == "mango"
     assert speller.correct("mnagpp") == "mango"
 
@@ -326,11 +327,5 @@ def test_a_typo_that_reads_as_another_typo_reads_as_the_word_both_mean(tmp_path)
              "mango date", "mango nut", "mango tea", "mango jam", "mango pie",
              "mangp tart", "mangp cake", "mangp bun", "mnagp nut"]
     for examples in (fruit, fruit[::-1]):
-        text = MINI + f"""
-  - name: fruit
-    kind: smalltalk
-    examples: [{", ".join(examples)}]
-    answer: Fruit.
-"""
-        speller = Analyzer(load(write_kb(tmp_path, text))).speller
+        speller = fruit_speller(tmp_path, examples)
         assert (speller.correct("mangp"), speller.correct("mnagp")) == ("mango", "mango")
