@@ -110,6 +110,7 @@ def test_a_question_told_inside_a_story_is_answered_from_the_sentence_that_asks(
 @pytest.mark.parametrize(("text", "intent"), [
     ("how much does prolo cost. thanks", "cost"),  # a sign-off is not the question
     ("i wwet myself and my back hurts", "urgent_symptoms"),  # a mistyped warning sign warns
+    ("knees buckl since the injection", "urgent_symptoms"),
 ])
 def test_what_readers_add_or_mistype_does_not_change_the_answer(shipped, text, intent):
     assert Conversation(shipped).reply(text).intent == intent

@@ -298,11 +298,11 @@ def test_two_slips_include_a_swap_next_to_an_added_letter(shipped):
     assert Analyzer(shipped).correct("lgziament") == "ligament"
 
 
-@pytest.mark.parametrize("question", ["pfoo side effects", "does ploo hurt"])
+@pytest.mark.parametrize("question", ["poro side effects", "does poro hurt"])
 def test_two_slips_from_a_word_far_commoner_than_any_one_slip_away_read_as_it(shipped,
                                                                               question):
-    # "pfoo" is one slip from "poo" and two from "prolo", which the examples use a hundred
-    # times as often: "prolo" is the likelier reading, not a bowel symptom.
+    # "poro" is one slip from "pro" and two from "prolo", which the examples use a hundred
+    # times as often: "prolo" is the likelier reading.
     analyzer = Analyzer(shipped)
     words = question.split()
     typo = next(w for w in words if w.startswith("p"))
@@ -311,8 +311,9 @@ def test_two_slips_from_a_word_far_commoner_than_any_one_slip_away_read_as_it(sh
 
 @pytest.mark.parametrize(("word", "expected"), [
     ("wwet", "wet"), ("hott", "hot"), ("pooo", "poo"),  # a letter doubled: the commonest slip
-    ("dorp", "drop"), ("thgh", "thigh"), ("temt", "temp"),  # warning signs are never outvoted
+    ("pfoo", "poo"), ("bucke", "buckle"), ("pina", "pins"),  # a warning sign is never outvoted
     ("lotts", "lots"), ("dosent", "doesnt"),  # a stop word one slip away stays one
+    ("ahtor", "author"), ("sholdr", "shoulder"),  # an example's typo weighs as its word
 ])
 def test_a_far_commoner_word_two_slips_away_does_not_outvote_every_one_slip_reading(shipped,
                                                                                    word,

@@ -206,12 +206,21 @@ class Analyzer:
             words = normalise(phrase).split()
             known.update(words)
             curated.update(words)
-        warnings = {w for intent in kb.intents if intent.kind == "safety"
-                    for e in intent.examples for w in normalise(e).split()}
         self.speller = Speller(known, self.stopwords, examples, frozenset(curated),
-                               frozenset(warnings))
+                               self._warnings(kb))
         self._terms: dict[str, tuple[str, ...]] = {}
         self._examples: dict[str, tuple[str, tuple[str, ...]]] = {}
+
+    def _warnings(self, kb: KnowledgeBase) -> frozenset[str]:
+        """The words that tell of urgent symptoms: those of the safety intents' examples, and
+        every word of a synonym group those examples use ("buckle" as well as "weak")."""
+        told = [normalise(e).split() for i in kb.intents if i.kind == "safety" for e in i.examples]
+        words = {w for example in told for w in example}
+        stems = {stem(w) for w in words}
+        for canonical, variants in kb.vocabulary.synonyms:
+            if stem(normalise(canonical)) in stems:
+                words.update(w for v in (canonical, *variants) for w in normalise(v).split())
+        return frozenset(words - self.stopwords)
 
     def correct(self, word: str) -> str:
         """The knowledge base's nearest word to an unknown word, or the word itself."""

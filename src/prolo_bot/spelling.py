@@ -43,8 +43,9 @@ class Speller:
         """`counts`: how often the knowledge base uses each word it knows; `examples`: the
         words of each example, to tell which reading the rest of a question supports;
         `curated`: words a curator chose on purpose (synonyms), never taken for typos;
-        `warnings`: the words of urgent symptoms, whose one-slip readings a commoner word
-        never overrides (see COMMON): missing a warning sign costs more than a wrong topic."""
+        `warnings`: the words that tell of urgent symptoms, whose one-slip readings a commoner
+        word never overrides (see COMMON): missing a warning sign costs more than a wrong
+        topic ("pfoo" stays "poo", not "prolo")."""
         # An example's own typo ("ligamnet", "prolotheraphy") would be a word of its own that a
         # reader's same slip could never be put right from. A word that neither the English list
         # nor the synonyms vouch for, which reads as a word used three times as often (by the
@@ -166,8 +167,9 @@ class Speller:
         initial = self._by_initial.get(word[0], [])
         pools = [self._four_letter] if len(word) == 3 else [initial, self._targets]
         one = next((reading for pool in pools for reading in near(pool, 1)), None)
+        one = self._typos.get(one, one) if one else None  # weigh the word a typo means
         if len(word) < 4:
-            return self._typos.get(one, one) if one else word, False
+            return one or word, False
         # Two edits reach many words, so they must keep the first letter, which people rarely
         # get wrong ("infcetoin" is "infection"; "france" is not "stance").
         two = near(initial, 2)
@@ -178,7 +180,7 @@ class Speller:
             doubtful = one is None and (len(word) < TWO_SLIP_LENGTH or _near_english(word))
             return self._typos.get(common, common), doubtful
         if one:
-            return self._typos.get(one, one), False
+            return one, False
         if two and len(word) >= TWO_SLIP_LENGTH:
             return self._typos.get(two[0], two[0]), _near_english(word)
         return word, False
