@@ -23,6 +23,8 @@ vocabulary:
     cost: [how much, price, expensive]
     prolotherapy: [prolo, this treatment]
   stopwords: [a, an, the, is, are, it, do, does, they, i, in, what, of, me, about]
+  question_words: [how, what, is, are]
+  lead_ins: [so, but]
 dialogue:
   more: [more, tell me more, go on, why]
   related: [what else]

@@ -107,6 +107,16 @@ def test_a_question_told_inside_a_story_is_answered_from_the_sentence_that_asks(
     assert chat.reply(story.replace(".", "").replace("?", "")).kind == "fallback"
 
 
+def test_a_story_that_asks_without_a_question_mark_is_answered_from_the_sentence_that_asks(
+        chat, tmp_path):
+    story = ("My friend had the sugar injection for her back and loved it. She says it was not "
+             "dangerous at all. so how much does it cost")
+    assert chat.reply(story).intent == "cost"
+    # Without question words in the knowledge base, no sentence is known to ask.
+    plain = load(write_kb(tmp_path, MINI.replace("  question_words: [how, what, is, are]\n", "")))
+    assert Conversation(plain).reply(story).kind == "fallback"
+
+
 @pytest.mark.parametrize(("text", "intent"), [
     ("how much does prolo cost. thanks", "cost"),  # a sign-off is not the question
     ("i wwet myself and my back hurts", "urgent_symptoms"),  # a mistyped warning sign warns

@@ -97,6 +97,16 @@ def test_yaml_booleans_in_word_lists_get_a_hint(tmp_path):
     assert any("quote words such as yes, no, on, off" in line for line in problems(path))
 
 
+@pytest.mark.parametrize(("words", "problem"), [
+    ("question_words: how", "vocabulary 'question_words' must be a non-empty list of text"),
+    ("question_words: [how come, what]", "vocabulary 'question_words' has 'how come': one word"),
+])
+def test_question_words_are_a_list_of_single_words(tmp_path, words, problem):
+    path = write_kb(tmp_path, MINI.replace("question_words: [how, what, is, are]", words))
+    line_no = MINI.splitlines().index("  question_words: [how, what, is, are]") + 1
+    assert any(f":{line_no}:" in line and problem in line for line in problems(path))
+
+
 def test_python_tags_are_refused(tmp_path):
     path = write_kb(tmp_path, "version: !!python/object/apply:os.system ['true']\n")
     [line] = problems(path)

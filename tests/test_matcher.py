@@ -50,12 +50,18 @@ def test_clean_bounds_length():
         ("how much is it?", None),  # one sentence: all of it asks
         ("Is it safe? Does it hurt?", None),  # every sentence asks
         ("My GP mentioned it. I am curious.", None),  # nothing asks
-        # With no question mark the last sentence is often a sign-off, not the question.
-        ("how much does prolo cost. thanks", None),
+        # With no question mark at all, a sentence that opens like a question asks...
+        ("My GP mentioned it. so how is it done", "so how is it done"),
+        ("My GP mentioned it. What is it", "What is it"),
+        # ...and a sign-off does not.
+        ("how much does prolo cost. thanks", "how much does prolo cost."),
+        ("My GP mentioned it. It is sore.", None),  # "is" in second place opens nothing
+        # Where a question mark is typed, it alone says which sentence asks.
+        ("My GP mentioned it. How much is it? What a day.", "How much is it?"),
     ],
 )
 def test_asking_finds_the_sentences_that_ask_in_a_story(text, expected):
-    assert asking(text) == expected
+    assert asking(text, question_words={"how", "what", "is"}, lead_ins={"so"}) == expected
 
 
 @pytest.mark.parametrize(

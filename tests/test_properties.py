@@ -26,7 +26,6 @@ from prolo_bot.matcher import (
     _final,
     _score,
     _settled,
-    asking,
     clean,
     normalise,
     stem,
@@ -170,7 +169,7 @@ def _every_intent_pooled(engine, text, limit=5):
     terms = engine.analyzer.terms(words)
     everything = len(engine.kb.intents)
     ranked = engine.rank(terms, words, everything)
-    question = asking(text)
+    question = engine.analyzer.asking(text)
     if question is not None:  # a story: its asking sentence counts fully, urgent symptoms too
         asked = engine.analyzer.terms(normalise(question))
         terms = tuple(dict.fromkeys((*terms, *asked)))

@@ -87,6 +87,9 @@ class Matching:
 class Vocabulary:
     synonyms: tuple[tuple[str, tuple[str, ...]], ...]
     stopwords: frozenset[str]
+    # A sentence that starts with a question word, after any lead-ins ("so", "but"), asks.
+    question_words: frozenset[str] = frozenset()
+    lead_ins: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -348,9 +351,16 @@ def parse(data: Any, path: Path) -> KnowledgeBase:
     )
 
     vocab_map, c = section("vocabulary")
-    c.keys(vocab_map, "'vocabulary'", set(), {"synonyms", "stopwords"})
+    c.keys(vocab_map, "'vocabulary'", set(),
+           {"synonyms", "stopwords", "question_words", "lead_ins"})
     synonyms = _synonyms(c, vocab_map)
-    stopwords = frozenset(c.texts(vocab_map, "stopwords", "vocabulary", required=False))
+    stopwords, question_words, lead_ins = (
+        frozenset(c.texts(vocab_map, key, "vocabulary", required=False))
+        for key in ("stopwords", "question_words", "lead_ins"))
+    for key, words in (("question_words", question_words), ("lead_ins", lead_ins)):
+        # A sentence's first word is compared with these: a phrase would never match.
+        for phrase in sorted(w for w in words if " " in w):
+            c.add(vocab_map, f"vocabulary '{key}' has {phrase!r}: one word each", key)
 
     dialogue_map, c = section("dialogue")
     c.keys(dialogue_map, "'dialogue'", {"more", "related"}, {"more", "related"})
@@ -372,7 +382,8 @@ def parse(data: Any, path: Path) -> KnowledgeBase:
         title=title,
         sections=sections,
         matching=matching,
-        vocabulary=Vocabulary(synonyms=synonyms, stopwords=stopwords),
+        vocabulary=Vocabulary(synonyms=synonyms, stopwords=stopwords,
+                              question_words=question_words, lead_ins=lead_ins),
         dialogue=dialogue,
         messages=messages,
         intents=intents,

@@ -23,7 +23,7 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from prolo_bot.classifier import Classifier
@@ -112,11 +112,23 @@ def normalise(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
-def asking(text: str) -> str | None:
-    """The sentences of `text` that ask (end in "?"), when it has sentences that do not."""
+def asking(text: str, question_words: Collection[str] = (),
+           lead_ins: Collection[str] = ()) -> str | None:
+    """The sentences of `text` that ask, when it has sentences that do not. A sentence asks
+    when it ends in "?" or, in a story with no question mark at all (readers often leave it
+    out), when it starts with one of `question_words` after any of `lead_ins`."""
     sentences = _SENTENCE_END.split(clean(text))
     asks = [s for s in sentences if s.endswith("?")]
+    if not asks and len(sentences) > 1:
+        asks = [s for s in sentences if _opens_question(s, question_words, lead_ins)]
     return " ".join(asks) if asks and len(asks) < len(sentences) else None
+
+
+def _opens_question(sentence: str, question_words: Collection[str],
+                    lead_ins: Collection[str]) -> bool:
+    words = normalise(sentence).split()
+    first = next((w for w in words if w not in lead_ins), None)
+    return first in question_words
 
 
 @functools.lru_cache(maxsize=20_000)
@@ -183,6 +195,8 @@ class Analyzer:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.stopwords = frozenset(kb.vocabulary.stopwords)
+        self.question_words = frozenset(map(normalise, kb.vocabulary.question_words))
+        self.lead_ins = frozenset(map(normalise, kb.vocabulary.lead_ins))
         self.phrases: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
         known: Counter[str] = Counter()
         curated: set[str] = set()
@@ -221,6 +235,10 @@ class Analyzer:
             if stem(normalise(canonical)) in stems:
                 words.update(w for v in (canonical, *variants) for w in normalise(v).split())
         return frozenset(words - self.stopwords)
+
+    def asking(self, text: str) -> str | None:
+        """The sentences of `text` that ask, in a story (see `asking`)."""
+        return asking(text, self.question_words, self.lead_ins)
 
     def correct(self, word: str) -> str:
         """The knowledge base's nearest word to an unknown word, or the word itself."""
@@ -316,7 +334,7 @@ class Engine:
         its own intent; `verbatim=False` turns that off, to see what its words alone reach."""
         words = normalise(text)
         terms = self.analyzer.terms(words)
-        question = asking(text)
+        question = self.analyzer.asking(text)
         focus = None
         if question is not None:
             asked = self.analyzer.terms(normalise(question))
