@@ -126,6 +126,27 @@ def test_what_readers_add_or_mistype_does_not_change_the_answer(shipped, text, i
     assert Conversation(shipped).reply(text).intent == intent
 
 
+@pytest.mark.parametrize(("text", "other_sense"), [
+    # A synonym's word must not bring in another word that stems the same.
+    ("what should i expect during the injection", "pregnancy"),  # "expecting" is pregnant
+    ("a friend who is a nurse says prolo works, is she right", "pregnancy"),  # "nursing"
+    ("will the numbing hurt", "urgent_symptoms"),  # "numb" is a warning sign
+    ("who is trained to do the injections", "exercise_after"),  # "training"
+])
+def test_a_word_with_the_stem_of_a_synonym_keeps_its_own_sense(shipped, text, other_sense):
+    assert Conversation(shipped).reply(text).intent != other_sense
+
+
+@pytest.mark.parametrize(("text", "term"), [
+    ("i slipped on ice and my back hurts", "fall"),  # not a slipped disc
+    ("can i get prolo for a slipped disc", "herniat"),
+    ("my groin went numb", "numb"),
+    ("im expecting, can i get it", "pregnant"),
+])
+def test_a_phrase_keeps_the_sense_its_words_have_together(shipped, text, term):
+    assert term in Conversation(shipped).engine.match(text).terms
+
+
 @pytest.mark.parametrize("story", [
     "My groin went numb yesterday after the sugar injection. How much does it cost?",
     "Numb groin since Monday. What are the risks?",
