@@ -181,6 +181,27 @@ def test_a_real_word_that_is_jargon_short_of_a_letter_is_read_as_it_when_backed(
     assert "paid" in analyzer.terms("i paid for the injections")
 
 
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("sift tissue", "soft tissue"),
+    ("lose ligaments", "loose ligaments"),
+    ("cod liner oil", "cod liver oil"),
+    ("my loner back hurts", "my lower back hurts"),
+])
+def test_a_slip_that_made_another_real_word_is_read_by_its_neighbours(shipped, typed, meant):
+    analyzer = Analyzer(shipped)
+    assert analyzer.terms(typed) == analyzer.terms(meant)
+
+
+@pytest.mark.parametrize(("question", "kept"), [
+    ("sift the flour", "sift"),  # no example has "soft" beside "flour"
+    ("is prolo cold", "cold"),
+    ("i paid for the injections", "paid"),
+    ("is this a promo for the clinic", "promo"),  # "prolo", a topic word, is never read
+])
+def test_a_real_word_stays_when_its_neighbours_do_not_give_a_slip_away(shipped, question, kept):
+    assert kept in Analyzer(shipped).terms(question)
+
+
 def test_a_typo_in_an_example_is_corrected_not_learnt_as_a_word(shipped):
     # Two examples say "wat" for "what": a reader's "wat" must mean "what", not that word.
     analyzer = Analyzer(shipped)

@@ -2,16 +2,19 @@
 the likelier reading.
 
 A word found in the English word list is a typo only of the knowledge base's own jargon with
-a letter dropped ("polo" for "prolo"), and only when the rest of the question backs that
-reading ("thinks" stays "thinks"). Otherwise one slip (a letter dropped, added, changed or
-two swapped) is put right, and two slips in a long word, when the reading is safe (see
-`Speller.correct_all`). Two slips win over one in a word of four letters or more when they
-reach a far commoner word (COMMON), unless the word one slip away is a stop word, a warning
-sign, or the same word with a letter doubled.
+a letter dropped ("polo" for "prolo"), when the rest of the question backs that reading
+("thinks" stays "thinks"); or of a telling knowledge-base word one slip away that an example
+has beside the same neighbour ("sift tissue" is "soft tissue"; "sift the flour" stays).
+Otherwise one slip (a letter dropped, added, changed or two swapped) is put right, and two
+slips in a long word, when the reading is safe (see `Speller.correct_all`). Two slips win
+over one in a word of four letters or more when they reach a far commoner word (COMMON),
+unless the word one slip away is a stop word, a warning sign, or the same word with a letter
+doubled.
 """
 
 from __future__ import annotations
 
+import itertools
 import string
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -81,16 +84,19 @@ class Speller:
                 for at in range(1, len(word)):
                     self._jargon_short.setdefault(word[:at] + word[at + 1:], word)
         self._used_in: dict[str, set[int]] = {}  # content word -> the examples that use it
+        self._pairs: set[tuple[str, str]] = set()  # two content words side by side in an example
         count = 0
         for count, words in enumerate(examples, 1):
-            for word in words:
-                if word not in stopwords:
-                    self._used_in.setdefault(word, set()).add(count)
+            content = [self._typos.get(word, word) for word in words if word not in stopwords]
+            for word in content:
+                self._used_in.setdefault(word, set()).add(count)
+            self._pairs.update(itertools.pairwise(content))
         # A word that many examples use ("prolo", in a third of them) backs almost any reading.
         self._telling = frozenset(w for w, uses in self._used_in.items()
                                   if len(uses) <= TOPIC_SHARE * count)
         # unknown word -> (its reading, True if only the question's other words can confirm it)
         self._readings: dict[str, tuple[str, bool]] = {}
+        self._slips: dict[str, tuple[str, ...]] = {}  # real word -> its readings (`_slipped`)
 
     def _index(self, words: Iterable[str], counts: Counter[str],
                stopwords: frozenset[str]) -> None:
@@ -118,13 +124,32 @@ class Speller:
         nothing. Doubtful are: a long word two slips from a knowledge-base word but one slip
         from an English word ("tishe": "tissue", or an English word), which "soft tishe" and
         "sofft tishe" back; and an English word that is jargon short of a letter ("polo"),
-        which "polo side effects" backs.
+        which "polo side effects" backs. A real word that no reading is taken for is the
+        knowledge base's word one slip away when an example has that word beside the same
+        neighbour (`_beside`).
         """
         readings = [self._reading(word) for word in words]
         context = [word if doubtful else reading
                    for word, (reading, doubtful) in zip(words, readings, strict=True)]
-        return [reading if not doubtful or self._supported(reading, context) else word
-                for word, (reading, doubtful) in zip(words, readings, strict=True)]
+        out = []
+        for at, (word, (reading, doubtful)) in enumerate(zip(words, readings, strict=True)):
+            if doubtful and not self._supported(reading, context):
+                reading = word
+            if (reading == word and len(word) >= 4 and word not in self.known
+                    and word in english_words()):
+                # A slip that made another real word ("joins" for "joints"), which the words
+                # beside it give away: "sacroiliac joins" is "sacroiliac joint".
+                reading = next((r for r in self._slipped(word) if self._beside(r, context, at)),
+                               word)
+            out.append(reading)
+        return out
+
+    def _beside(self, target: str, context: Sequence[str], at: int) -> bool:
+        """True if an example has `target` next to the content word before or after position
+        `at` of `context` (stop words between them aside)."""
+        before = next((w for w in reversed(context[:at]) if w not in self._stopwords), None)
+        after = next((w for w in context[at + 1:] if w not in self._stopwords), None)
+        return (before, target) in self._pairs or (target, after) in self._pairs
 
     def _supported(self, target: str, context: Sequence[str]) -> bool:
         uses = self._used_in.get(target, _NONE)
@@ -145,6 +170,20 @@ class Speller:
                 self._readings.clear()
             self._readings[word] = self._nearest(word)
         return self._readings[word]
+
+    def _slipped(self, word: str) -> tuple[str, ...]:
+        """The telling knowledge-base words one slip from `word`, with its first letter."""
+        if word not in self._slips:
+            from rapidfuzz import process
+            from rapidfuzz.distance import DamerauLevenshtein
+
+            if len(self._slips) > MAX_CACHED:
+                self._slips.clear()
+            near = process.extract(word, self._by_initial.get(word[0], []), limit=None,
+                                   scorer=DamerauLevenshtein.distance, score_cutoff=1)
+            readings = dict.fromkeys(self._typos.get(r, r) for r, _, _ in near)
+            self._slips[word] = tuple(r for r in readings if r in self._telling)
+        return self._slips[word]
 
     def _nearest(self, word: str, *, other: bool = False) -> tuple[str, bool]:
         """The word `word` reads as, and True if that reading is doubtful. With `other` (to
