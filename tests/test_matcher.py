@@ -50,18 +50,21 @@ def test_clean_bounds_length():
         ("how much is it?", None),  # one sentence: all of it asks
         ("Is it safe? Does it hurt?", None),  # every sentence asks
         ("My GP mentioned it. I am curious.", None),  # nothing asks
-        # With no question mark at all, a sentence that opens like a question asks...
+        # With no question mark at all, a last sentence that opens like a question asks...
         ("My GP mentioned it. so how is it done", "so how is it done"),
         ("My GP mentioned it. What is it", "What is it"),
-        # ...and a sign-off does not.
-        ("how much does prolo cost. thanks", "how much does prolo cost."),
+        # ...but only the last: a sign-off after the question leaves the whole message to ask.
+        ("how much does prolo cost. thanks", None),
         ("My GP mentioned it. It is sore.", None),  # "is" in second place opens nothing
+        ("My GP mentioned it. Can't wait to try it", None),  # as typed, "can't" is no "can"
+        ("When I bend it hurts. My GP mentioned it. thanks", None),  # only the last may ask
         # Where a question mark is typed, it alone says which sentence asks.
         ("My GP mentioned it. How much is it? What a day.", "How much is it?"),
     ],
 )
 def test_asking_finds_the_sentences_that_ask_in_a_story(text, expected):
-    assert asking(text, question_words={"how", "what", "is"}, lead_ins={"so"}) == expected
+    assert asking(text, question_words={"how", "what", "is", "can", "when"},
+                  lead_ins={"so"}) == expected
 
 
 @pytest.mark.parametrize(
@@ -185,7 +188,6 @@ def test_a_real_word_that_is_jargon_short_of_a_letter_is_read_as_it_when_backed(
     ("sift tissue", "soft tissue"),
     ("lose ligaments", "loose ligaments"),
     ("cod liner oil", "cod liver oil"),
-    ("my loner back hurts", "my lower back hurts"),
 ])
 def test_a_slip_that_made_another_real_word_is_read_by_its_neighbours(shipped, typed, meant):
     analyzer = Analyzer(shipped)
@@ -197,6 +199,9 @@ def test_a_slip_that_made_another_real_word_is_read_by_its_neighbours(shipped, t
     ("is prolo cold", "cold"),
     ("i paid for the injections", "paid"),
     ("is this a promo for the clinic", "promo"),  # "prolo", a topic word, is never read
+    ("how cold is the injection", "cold"),  # "how" and "injection" stand beside anything
+    ("will i have fewer back problems after prolo", "fewer"),  # never read as a warning sign
+    ("red spots on my back after the shot", "spot"),  # a known word's plural is known
 ])
 def test_a_real_word_stays_when_its_neighbours_do_not_give_a_slip_away(shipped, question, kept):
     assert kept in Analyzer(shipped).terms(question)

@@ -358,9 +358,10 @@ def parse(data: Any, path: Path) -> KnowledgeBase:
         frozenset(c.texts(vocab_map, key, "vocabulary", required=False))
         for key in ("stopwords", "question_words", "lead_ins"))
     for key, words in (("question_words", question_words), ("lead_ins", lead_ins)):
-        # A sentence's first word is compared with these: a phrase would never match.
-        for phrase in sorted(w for w in words if " " in w):
-            c.add(vocab_map, f"vocabulary '{key}' has {phrase!r}: one word each", key)
+        # A sentence's first word is compared with these: a phrase, or a contraction (which
+        # expands to two words), would never match.
+        for bad in sorted(w for w in words if not w.isalpha()):
+            c.add(vocab_map, f"vocabulary '{key}' has {bad!r}: one word of letters each", key)
 
     dialogue_map, c = section("dialogue")
     c.keys(dialogue_map, "'dialogue'", {"more", "related"}, {"more", "related"})

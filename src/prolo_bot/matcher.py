@@ -116,18 +116,22 @@ def asking(text: str, question_words: Collection[str] = (),
            lead_ins: Collection[str] = ()) -> str | None:
     """The sentences of `text` that ask, when it has sentences that do not. A sentence asks
     when it ends in "?" or, in a story with no question mark at all (readers often leave it
-    out), when it starts with one of `question_words` after any of `lead_ins`."""
+    out), when it is the last and starts with one of `question_words` after any of `lead_ins`
+    (earlier ones that do are mostly the story: "When I bend over, it hurts.")."""
     sentences = _SENTENCE_END.split(clean(text))
     asks = [s for s in sentences if s.endswith("?")]
-    if not asks and len(sentences) > 1:
-        asks = [s for s in sentences if _opens_question(s, question_words, lead_ins)]
+    if not asks and len(sentences) > 1 and _opens_question(sentences[-1], question_words,
+                                                           lead_ins):
+        asks = sentences[-1:]
     return " ".join(asks) if asks and len(asks) < len(sentences) else None
 
 
 def _opens_question(sentence: str, question_words: Collection[str],
                     lead_ins: Collection[str]) -> bool:
-    words = normalise(sentence).split()
-    first = next((w for w in words if w not in lead_ins), None)
+    # Word by word as typed: "Can't wait to try it" and "Don't know" open no question, though
+    # they expand to "can not" and "do not".
+    words = (normalise(word) for word in sentence.split())
+    first = next((w for w in words if w and w not in lead_ins), None)
     return first in question_words
 
 

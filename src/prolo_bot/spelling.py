@@ -131,14 +131,14 @@ class Speller:
         readings = [self._reading(word) for word in words]
         context = [word if doubtful else reading
                    for word, (reading, doubtful) in zip(words, readings, strict=True)]
-        out = []
+        out: list[str] = []
         for at, (word, (reading, doubtful)) in enumerate(zip(words, readings, strict=True)):
             if doubtful and not self._supported(reading, context):
                 reading = word
             if (reading == word and len(word) >= 4 and word not in self.known
-                    and word in english_words()):
-                # A slip that made another real word ("joins" for "joints"), which the words
-                # beside it give away: "sacroiliac joins" is "sacroiliac joint".
+                    and word.removesuffix("s") not in self.known and word in english_words()):
+                # A slip that made another real word ("sift" for "soft"), which the telling word
+                # beside it gives away: "sift tissue" is "soft tissue".
                 reading = next((r for r in self._slipped(word) if self._beside(r, context, at)),
                                word)
             out.append(reading)
@@ -146,10 +146,12 @@ class Speller:
 
     def _beside(self, target: str, context: Sequence[str], at: int) -> bool:
         """True if an example has `target` next to the content word before or after position
-        `at` of `context` (stop words between them aside)."""
+        `at` of `context` (stop words between them aside), and that word is a telling one:
+        "back", "how" or "prolo" stand beside almost anything."""
         before = next((w for w in reversed(context[:at]) if w not in self._stopwords), None)
         after = next((w for w in context[at + 1:] if w not in self._stopwords), None)
-        return (before, target) in self._pairs or (target, after) in self._pairs
+        return ((before in self._telling and (before, target) in self._pairs)
+                or (after in self._telling and (target, after) in self._pairs))
 
     def _supported(self, target: str, context: Sequence[str]) -> bool:
         uses = self._used_in.get(target, _NONE)
@@ -172,7 +174,9 @@ class Speller:
         return self._readings[word]
 
     def _slipped(self, word: str) -> tuple[str, ...]:
-        """The telling knowledge-base words one slip from `word`, with its first letter."""
+        """The telling knowledge-base words one slip from `word`, with its first letter; no
+        warning sign: a real word read as one ("fewer" as "fever") would raise a false alarm
+        over everyday words."""
         if word not in self._slips:
             from rapidfuzz import process
             from rapidfuzz.distance import DamerauLevenshtein
@@ -182,7 +186,8 @@ class Speller:
             near = process.extract(word, self._by_initial.get(word[0], []), limit=None,
                                    scorer=DamerauLevenshtein.distance, score_cutoff=1)
             readings = dict.fromkeys(self._typos.get(r, r) for r, _, _ in near)
-            self._slips[word] = tuple(r for r in readings if r in self._telling)
+            self._slips[word] = tuple(r for r in readings
+                                      if r in self._telling and r not in self._warnings)
         return self._slips[word]
 
     def _nearest(self, word: str, *, other: bool = False) -> tuple[str, bool]:
