@@ -22,8 +22,9 @@ SETS = [  # file, minimum in-scope accuracy, minimum out-of-scope honesty
     (DATA / "eval-fifth.yaml", 0.91, 0.96),
     (DATA / "eval-sixth.yaml", 0.90, 0.98),
     (DATA / "eval-seventh.yaml", 0.92, 0.95),
+    (DATA / "eval-eighth.yaml", 0.91, 0.88),
 ]
-RESERVE = [DATA / "eval-eighth.yaml"]  # never scored: kept for the next honest measurement
+RESERVE = [DATA / "eval-ninth.yaml"]  # never scored: kept for the next honest measurement
 
 
 @pytest.mark.parametrize("path", [path for path, _, _ in SETS] + RESERVE, ids=lambda p: p.name)
