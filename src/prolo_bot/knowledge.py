@@ -87,7 +87,8 @@ class Matching:
 class Vocabulary:
     synonyms: tuple[tuple[str, tuple[str, ...]], ...]
     stopwords: frozenset[str]
-    # A sentence that starts with a question word, after any lead-ins ("so", "but"), asks.
+    # In a story with no "?", a last sentence that starts with a question word (after any
+    # lead-ins: "so", "but") is the one that asks.
     question_words: frozenset[str] = frozenset()
     lead_ins: frozenset[str] = frozenset()
 
