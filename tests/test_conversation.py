@@ -141,6 +141,9 @@ def test_a_word_with_the_stem_of_a_synonym_keeps_its_own_sense(shipped, text, ot
     ("i can't lift my left foot", "urgent_symptoms"),
     ("the numb area is spreading down my leg", "urgent_symptoms"),
     ("i slipped at work and hurt my back", "urgent_symptoms"),  # "slipped" alone is a fall
+    ("I've had sciatica for months. This week my foot started dragging. What should I do",
+     "urgent_symptoms"),  # foot drop is new leg weakness
+    ("I came off my bike and landed on my back", "urgent_symptoms"),
     ("can i lift after prolo", "exercise_after"),
     ("will they numb me first", "appointment_details"),
     ("i slipped a disc, is prolo an option", "other_back_conditions"),
