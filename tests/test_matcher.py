@@ -207,17 +207,6 @@ def test_a_real_word_stays_when_its_neighbours_do_not_give_a_slip_away(shipped, 
     assert kept in Analyzer(shipped).terms(question)
 
 
-def test_a_stem_two_synonym_groups_claim_is_read_as_typed(tmp_path):
-    # "numbing" (the anaesthetic) stems to "numb" (a warning sign): neither may swallow the other.
-    text = MINI.replace("    prolotherapy: [prolo, this treatment]\n",
-                        "    prolotherapy: [prolo, this treatment]\n"
-                        "    numb: [numbness]\n    anaesthetic: [numbing]\n")
-    analyzer = Analyzer(load(write_kb(tmp_path, text)))
-    assert analyzer.terms("numbing") == ("anaesthetic",)
-    assert analyzer.terms("numb groin") == ("numb", "groin")
-    assert analyzer.terms("numbness") == ("numb",)
-
-
 def test_a_typo_in_an_example_is_corrected_not_learnt_as_a_word(shipped):
     # Two examples say "wat" for "what": a reader's "wat" must mean "what", not that word.
     analyzer = Analyzer(shipped)

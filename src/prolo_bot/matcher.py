@@ -201,32 +201,20 @@ class Analyzer:
         self.stopwords = frozenset(kb.vocabulary.stopwords)
         self.question_words = frozenset(map(normalise, kb.vocabulary.question_words))
         self.lead_ins = frozenset(map(normalise, kb.vocabulary.lead_ins))
-        # first stem -> (the phrase's stems, its canonical terms, its exact words if it must be
-        # typed as listed), longest first
-        self.phrases: dict[str, list[tuple[tuple[str, ...], tuple[str, ...],
-                                           tuple[str, ...] | None]]] = {}
+        self.phrases: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
         known: Counter[str] = Counter()
         curated: set[str] = set()
-        groups = []
-        claimed: dict[tuple[str, ...], set[tuple[str, ...]]] = defaultdict(set)
         for canonical, variants in kb.vocabulary.synonyms:
             # A phrase whose canonical form is a stop word is dropped ("my doctor said").
             target = tuple(stem(w) for w in normalise(canonical).split()
                            if w not in self.stopwords)
-            forms = [normalise(variant).split() for variant in (canonical, *variants)]
-            groups.append((target, forms))
-            for words in forms:
+            for variant in (canonical, *variants):
+                words = normalise(variant).split()
                 known.update(words)
                 curated.update(words)
-                claimed[tuple(stem(w) for w in words)].add(target)
-        for target, forms in groups:
-            for words in forms:
                 key = tuple(stem(w) for w in words)
                 if key and key != target:
-                    # Stems that two groups claim ("numbing" of anaesthetic stems to "numb",
-                    # a warning sign) only match the words as listed.
-                    exact = tuple(words) if len(claimed[key]) > 1 else None
-                    self.phrases.setdefault(key[0], []).append((key, target, exact))
+                    self.phrases.setdefault(key[0], []).append((key, target))
         for options in self.phrases.values():
             options.sort(key=lambda pair: -len(pair[0]))
         examples = [normalise(e).split() for intent in kb.intents for e in intent.examples]
@@ -284,9 +272,8 @@ class Analyzer:
         out: list[str] = []
         i = 0
         while i < len(words):
-            for key, target, exact in self.phrases.get(stems[i], ()):
-                if tuple(stems[i : i + len(key)]) == key and (
-                        exact is None or tuple(words[i : i + len(key)]) == exact):
+            for key, target in self.phrases.get(stems[i], ()):
+                if tuple(stems[i : i + len(key)]) == key:
                     out.extend(target)
                     i += len(key)
                     break
