@@ -178,14 +178,10 @@ class Speller:
         warning sign: a real word read as one ("fewer" as "fever") would raise a false alarm
         over everyday words."""
         if word not in self._slips:
-            from rapidfuzz import process
-            from rapidfuzz.distance import DamerauLevenshtein
-
             if len(self._slips) > MAX_CACHED:
                 self._slips.clear()
-            near = process.extract(word, self._by_initial.get(word[0], []), limit=None,
-                                   scorer=DamerauLevenshtein.distance, score_cutoff=1)
-            readings = dict.fromkeys(self._typos.get(r, r) for r, _, _ in near)
+            near = _within(word, self._by_initial.get(word[0], []), 1)
+            readings = dict.fromkeys(self._typos.get(r, r) for r in near)
             self._slips[word] = tuple(r for r in readings
                                       if r in self._telling and r not in self._warnings)
         return self._slips[word]
@@ -193,15 +189,9 @@ class Speller:
     def _nearest(self, word: str, *, other: bool = False) -> tuple[str, bool]:
         """The word `word` reads as, and True if that reading is doubtful. With `other` (to
         find an example's own typos), a word other than itself, and never by COMMON."""
-        from rapidfuzz import process
-        from rapidfuzz.distance import DamerauLevenshtein
-
         def near(pool: list[str], slips: int) -> list[str]:
-            # Nearest first, the more used first among ties (the pools are in that order).
-            return [reading for reading, distance, _ in
-                    process.extract(word, pool, scorer=DamerauLevenshtein.distance,
-                                    score_cutoff=slips, limit=None)
-                    if (not other or reading != word) and (slips == 1 or distance == 2)]
+            return [reading for reading in _within(word, pool, slips)
+                    if not other or reading != word]
 
         if word in self._typos and not other:  # an example's typo, typed as it is
             return self._typos[word], False
@@ -238,6 +228,18 @@ class Speller:
         return (one not in self._stopwords and one not in self._warnings
                 and _undoubled(one) != _undoubled(word)
                 and self._counts[common] >= COMMON * self._counts[one])
+
+
+def _within(word: str, pool: list[str], slips: int) -> list[str]:
+    """The words of `pool` at most one slip from `word` (`slips` 1), or exactly two (`slips`
+    2): nearest first, then in the pool's order (the more used first)."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    return [reading for reading, distance, _ in
+            process.extract(word, pool, scorer=DamerauLevenshtein.distance,
+                            score_cutoff=slips, limit=None)
+            if slips == 1 or distance == 2]
 
 
 def _undoubled(word: str) -> str:
