@@ -147,6 +147,19 @@ def test_misspell_is_seeded_and_only_touches_long_words():
     assert misspell(text, 2, seed=4) != once
 
 
+def test_eval_of_out_of_scope_questions_only_reports_honesty_by_topic(tmp_path, capsys):
+    cases = tmp_path / "near.yaml"
+    cases.write_text("out_of_scope:\n  - {q: 'banana bread recipe', topic: unrelated}\n"
+                     "  - {q: 'what do they inject', topic: related}\n")
+    assert cli.main(["eval", str(cases), "--typos", "--baselines"]) == 0
+    out = capsys.readouterr().out
+    assert "out-of-scope honesty   0.500" in out and "in-scope accuracy" not in out
+    assert "By topic (out of scope):" in out
+    assert "  related           1   0.000" in out and "  unrelated         1   1.000" in out
+    assert "1 edit per long word: out-of-scope honesty" in out
+    assert "Baselines: no in-scope questions" in out and "extractOne" not in out
+
+
 def test_eval_stress_and_baseline_sections(tmp_path, capsys):
     cases = tmp_path / "eval.yaml"
     cases.write_text("in_scope:\n  - {q: 'what do they inject into the ligament', "

@@ -200,7 +200,9 @@ def _eval(engine: Engine, args: argparse.Namespace) -> int:
         lines += ["", *evaluate.format_typos(stressed, args.seed)]
     if args.leave_one_out:
         lines += ["", *curation.format_cross_validation(curation.cross_validate(kb))]
-    if args.baselines:
+    if args.baselines and not report.in_scope:
+        lines += ["", "Baselines: no in-scope questions in this file to compare accuracy on."]
+    elif args.baselines:
         lines += ["", *evaluate.format_baselines(report, evaluate.baselines(kb, cases,
                                                                             report.honesty))]
     print("\n".join(lines))

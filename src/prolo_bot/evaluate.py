@@ -119,22 +119,28 @@ def _got(reply: Reply) -> str:
 
 
 def format_report(report: Report, title: str = "held-out questions") -> list[str]:
-    """The evaluation as plain text lines: summary, per-style, per-intent and the misses."""
+    """The evaluation as plain text lines: summary, per-style, per-intent, per-topic and the
+    misses. A file with no in-scope (or no out-of-scope) questions gets no figure for them."""
     inside, outside = report.in_scope, report.out_of_scope
-    lines = [
-        f"Evaluation on {title}",
-        f"  in-scope accuracy     {report.accuracy:6.3f}  "
-        f"({sum(o.ok for o in inside)}/{len(inside)} answered with the right intent)",
-        f"  out-of-scope honesty  {report.honesty:6.3f}  "
-        f"({sum(o.ok for o in outside)}/{len(outside)} claimed no article source)",
-        "",
-        "By style of question (in scope):",
-    ]
-    styles = Report(inside).by(lambda o: o.case.style)
-    lines += [f"  {style:<14} {n:4d}  {rate:6.3f}" for style, (n, rate) in styles.items()]
-    lines += ["", "By intent (in scope):"]
-    for intent, (n, rate) in Report(inside).by(lambda o: o.case.intent or "").items():
-        lines.append(f"  {intent:<30} {n:4d}  {rate:6.3f}")
+    lines = [f"Evaluation on {title}"]
+    if inside:
+        lines.append(f"  in-scope accuracy     {report.accuracy:6.3f}  "
+                     f"({sum(o.ok for o in inside)}/{len(inside)} answered with the right intent)")
+    if outside:
+        lines.append(f"  out-of-scope honesty  {report.honesty:6.3f}  "
+                     f"({sum(o.ok for o in outside)}/{len(outside)} claimed no article source)")
+    if inside:
+        lines += ["", "By style of question (in scope):"]
+        styles = Report(inside).by(lambda o: o.case.style)
+        lines += [f"  {style:<14} {n:4d}  {rate:6.3f}" for style, (n, rate) in styles.items()]
+        lines += ["", "By intent (in scope):"]
+        for intent, (n, rate) in Report(inside).by(lambda o: o.case.intent or "").items():
+            lines.append(f"  {intent:<30} {n:4d}  {rate:6.3f}")
+    topics = Report(outside).by(lambda o: o.case.topic)
+    if len(topics) > 1 or "" not in topics:  # the file sorts its out-of-scope questions
+        lines += ["", "By topic (out of scope):"]
+        lines += [f"  {topic or '(none)':<14} {n:4d}  {rate:6.3f}"
+                  for topic, (n, rate) in topics.items()]
     misses = [o for o in inside if not o.ok]
     if misses:
         lines += ["", f"Misses in scope ({len(misses)}):"]
@@ -232,8 +238,10 @@ def format_typos(stressed: Sequence[Report], seed: int) -> list[str]:
     """Lines for runs with 1, 2, ... edits per long word."""
     lines = [f"Typo stress (random edits in every word of {LONG_WORD}+ letters, seed {seed}):"]
     for edits, report in enumerate(stressed, 1):
-        lines.append(f"  {edits} edit{'s' * (edits > 1)} per long word: in-scope accuracy "
-                     f"{report.accuracy:.3f}, out-of-scope honesty {report.honesty:.3f}")
+        figures = [f"in-scope accuracy {report.accuracy:.3f}" if report.in_scope else "",
+                   f"out-of-scope honesty {report.honesty:.3f}" if report.out_of_scope else ""]
+        lines.append(f"  {edits} edit{'s' * (edits > 1)} per long word: "
+                     + ", ".join(f for f in figures if f))
     return lines
 
 
