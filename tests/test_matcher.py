@@ -194,6 +194,15 @@ def test_a_slip_that_made_another_real_word_is_read_by_its_neighbours(shipped, t
     assert analyzer.terms(typed) == analyzer.terms(meant)
 
 
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("is thhe shot painful", "is the shot painful"),  # four letters: two slips from "there"
+    ("is the shot railly painful", "is the shot really painful"),  # one slip from "rally"
+])
+def test_a_mistyped_stop_word_drops_out_instead_of_counting_as_unknown(shipped, typed, meant):
+    analyzer = Analyzer(shipped)
+    assert analyzer.terms(typed) == analyzer.terms(meant)
+
+
 @pytest.mark.parametrize(("question", "kept"), [
     ("sift the flour", "sift"),  # no example has "soft" beside "flour"
     ("is prolo cold", "cold"),
