@@ -197,6 +197,7 @@ def test_a_slip_that_made_another_real_word_is_read_by_its_neighbours(shipped, t
 @pytest.mark.parametrize(("typed", "meant"), [
     ("is thhe shot painful", "is the shot painful"),  # four letters: two slips from "there"
     ("is the shot railly painful", "is the shot really painful"),  # one slip from "rally"
+    ("the physio didnt say what they inject", "the physio did not say what they inject"),
 ])
 def test_a_mistyped_stop_word_drops_out_instead_of_counting_as_unknown(shipped, typed, meant):
     analyzer = Analyzer(shipped)
