@@ -153,6 +153,14 @@ def test_a_word_with_the_stem_of_a_synonym_keeps_its_own_sense(shipped, text, ot
     ("my wife is expecting, can she have prolo", "pregnancy"),
     ("is it safe for expectant mothers", "pregnancy"),
     ("what should i expect during the injection", "pain_and_recovery"),
+    # "Weak" warns of leg weakness, not of weak evidence or weak ligaments.
+    ("my legs are weak", "urgent_symptoms"),
+    ("is the evidence weak", "effectiveness"),
+    ("The consultant said the evidence is weak. Is that true?", "effectiveness"),
+    ("my ligaments are weak", "main_uses"),
+    # "Is he right" checks a claim; "is it right for me" asks whether to try it.
+    ("chiro reckons prolo is totally safe lol. is he right", "risks"),
+    ("is that right for me", "should_i_try"),
 ])
 def test_words_with_two_senses_get_the_answer_their_sense_asks_for(shipped, text, intent):
     assert Conversation(shipped).reply(text).intent == intent

@@ -20,9 +20,9 @@ SETS = [  # file, minimum in-scope accuracy, minimum out-of-scope honesty
     (DATA / "eval-fresh.yaml", 0.94, 0.95),
     (DATA / "eval-third.yaml", 0.97, 0.96),
     (DATA / "eval-hard.yaml", 0.86, 0.94),
-    (DATA / "eval-fourth.yaml", 0.89, 0.95),
-    (DATA / "eval-fifth.yaml", 0.92, 0.97),
-    (DATA / "eval-sixth.yaml", 0.90, 0.97),
+    (DATA / "eval-fourth.yaml", 0.91, 0.95),
+    (DATA / "eval-fifth.yaml", 0.90, 0.97),
+    (DATA / "eval-sixth.yaml", 0.92, 0.97),
     (DATA / "eval-seventh.yaml", 0.92, 0.95),
     (DATA / "eval-eighth.yaml", 0.90, 0.92),
 ]
