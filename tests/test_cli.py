@@ -159,6 +159,11 @@ def test_eval_of_out_of_scope_questions_only_reports_honesty_by_topic(tmp_path, 
     assert "1 edit per long word: out-of-scope honesty" in out
     assert "Baselines: no in-scope questions" in out and "extractOne" not in out
 
+    cases.write_text("in_scope:\n  - {q: 'what do they inject', intent: what_is_injected}\n")
+    assert cli.main(["eval", str(cases)]) == 0
+    out = capsys.readouterr().out
+    assert "in-scope accuracy" in out and "honesty" not in out and "By topic" not in out
+
 
 def test_eval_stress_and_baseline_sections(tmp_path, capsys):
     cases = tmp_path / "eval.yaml"

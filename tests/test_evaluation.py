@@ -47,7 +47,7 @@ def test_eval_set_is_held_out_and_big_enough(shipped, path):
 def test_near_misses_are_held_out_and_answered_honestly(shipped, path, honesty):
     cases = evaluate.load_cases(path)
     examples = {normalise(e) for i in shipped.intents for e in i.examples}
-    assert not [c.question for c in cases if normalise(c.question) in examples]
+    assert sum(normalise(c.question) in examples for c in cases) == 0  # a count: never the text
     assert len(cases) >= 200 and all(c.intent is None for c in cases)
     report = evaluate.run(shipped, cases)
     assert report.honesty >= honesty, "\n".join(evaluate.format_report(report)[:2])

@@ -200,11 +200,11 @@ def _eval(engine: Engine, args: argparse.Namespace) -> int:
         lines += ["", *evaluate.format_typos(stressed, args.seed)]
     if args.leave_one_out:
         lines += ["", *curation.format_cross_validation(curation.cross_validate(kb))]
-    if args.baselines and not report.in_scope:
+    if args.baselines and report.in_scope:
+        rivals = evaluate.baselines(kb, cases, report.honesty)
+        lines += ["", *evaluate.format_baselines(report, rivals)]
+    elif args.baselines:  # the baselines compare accuracy
         lines += ["", "Baselines: no in-scope questions in this file to compare accuracy on."]
-    elif args.baselines:
-        lines += ["", *evaluate.format_baselines(report, evaluate.baselines(kb, cases,
-                                                                            report.honesty))]
     print("\n".join(lines))
     failed = [
         f"{name} {value:.3f} is below {limit:.3f}" if measured else f"no {name} questions to "

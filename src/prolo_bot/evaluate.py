@@ -136,11 +136,10 @@ def format_report(report: Report, title: str = "held-out questions") -> list[str
         lines += ["", "By intent (in scope):"]
         for intent, (n, rate) in Report(inside).by(lambda o: o.case.intent or "").items():
             lines.append(f"  {intent:<30} {n:4d}  {rate:6.3f}")
-    topics = Report(outside).by(lambda o: o.case.topic)
-    if len(topics) > 1 or "" not in topics:  # the file sorts its out-of-scope questions
+    if any(o.case.topic for o in outside):  # the file sorts its out-of-scope questions
         lines += ["", "By topic (out of scope):"]
         lines += [f"  {topic or '(none)':<14} {n:4d}  {rate:6.3f}"
-                  for topic, (n, rate) in topics.items()]
+                  for topic, (n, rate) in Report(outside).by(lambda o: o.case.topic).items()]
     misses = [o for o in inside if not o.ok]
     if misses:
         lines += ["", f"Misses in scope ({len(misses)}):"]
@@ -238,10 +237,12 @@ def format_typos(stressed: Sequence[Report], seed: int) -> list[str]:
     """Lines for runs with 1, 2, ... edits per long word."""
     lines = [f"Typo stress (random edits in every word of {LONG_WORD}+ letters, seed {seed}):"]
     for edits, report in enumerate(stressed, 1):
-        figures = [f"in-scope accuracy {report.accuracy:.3f}" if report.in_scope else "",
-                   f"out-of-scope honesty {report.honesty:.3f}" if report.out_of_scope else ""]
-        lines.append(f"  {edits} edit{'s' * (edits > 1)} per long word: "
-                     + ", ".join(f for f in figures if f))
+        figures = []
+        if report.in_scope:
+            figures.append(f"in-scope accuracy {report.accuracy:.3f}")
+        if report.out_of_scope:
+            figures.append(f"out-of-scope honesty {report.honesty:.3f}")
+        lines.append(f"  {edits} edit{'s' * (edits > 1)} per long word: {', '.join(figures)}")
     return lines
 
 

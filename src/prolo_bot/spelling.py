@@ -6,8 +6,8 @@ a letter dropped ("polo" for "prolo"), when the rest of the question backs that 
 ("thinks" stays "thinks"); or of a telling knowledge-base word one slip away that an example
 has beside the same neighbour ("sift tissue" is "soft tissue"; "sift the flour" stays).
 Otherwise one slip (a letter dropped, added, changed or two swapped) is put right, and two
-slips in a long word, when the reading is safe (see `Speller.correct_all`), or in any word
-when the reading is a stop word, which then drops out ("thhe", "railly"). Two slips win
+slips in a long word, when the reading is safe (see `Speller.correct_all`). A stop word two
+slips away drops out ("thhe", "railly"), unless a warning sign is as near. Two slips win
 over one in a word of four letters or more when they reach a far commoner word (COMMON),
 unless the word one slip away is a stop word, a warning sign, or the same word with a letter
 doubled.
@@ -216,14 +216,15 @@ class Speller:
             return self._typos.get(common, common), doubtful
         if one:
             return one, False
-        # A stop word two slips away is safe to read even in a short word or one near English
-        # ("thhe", "railly"): it drops out, where an unknown word would count against the match.
+        # A stop word two slips away drops out ("thhe", "railly") where an unknown word would
+        # count against the match; not when a word of the urgent examples is as near ("fevst"
+        # may be "first", but it may be "fever": a warning sign lost unseen costs the most).
         stop = next((reading for reading in two if reading in self._stopwords), None)
-        if stop and not other and len(word) < TWO_SLIP_LENGTH:
-            return stop, False
+        if stop and not other and (len(word) < TWO_SLIP_LENGTH or stop == two[0]):
+            warned = any(self._typos.get(r, r) in self._warnings for r in two)
+            return (word if warned else stop), False
         if two and len(word) >= TWO_SLIP_LENGTH:
-            reading = self._typos.get(two[0], two[0])
-            return reading, reading not in self._stopwords and _near_english(word)
+            return self._typos.get(two[0], two[0]), _near_english(word)
         return word, False
 
     def _commoner(self, word: str, one: str | None, common: str) -> bool:
