@@ -1,9 +1,10 @@
 """The shipped knowledge base, measured on held-out questions it was not written from.
 
 The misses of `eval.yaml`, `eval-fresh.yaml`, `eval-third.yaml` and `eval-hard.yaml` have
-been read while tuning; those of `eval-fourth.yaml` to `eval-eighth.yaml` have not, so their
-figures are the honest ones (the sixth to the eighth were each first scored after a round of
-changes). `eval-ninth.yaml` has never been scored. The near-miss sets are out of scope only.
+been read while tuning; those of `eval-fourth.yaml` to `eval-ninth.yaml` have not, so their
+figures are the honest ones (the sixth to the ninth were each first scored after a round of
+changes; the ninth, a quarter of it reworded blind, scores lowest). `eval-tenth.yaml` has never
+been scored. The near-miss sets are out of scope only.
 A failure here prints scores only, never the questions. Each pin is today's figure rounded
 down, typo stress and leave-one-out accuracy included; a change that lowers a pin must say so
 and why.
@@ -25,8 +26,9 @@ SETS = [  # file, minimum in-scope accuracy, minimum out-of-scope honesty
     (DATA / "eval-sixth.yaml", 0.92, 0.97),
     (DATA / "eval-seventh.yaml", 0.92, 0.95),
     (DATA / "eval-eighth.yaml", 0.90, 0.92),
+    (DATA / "eval-ninth.yaml", 0.79, 0.88),
 ]
-RESERVE = [DATA / "eval-ninth.yaml"]  # never scored: kept for the next honest measurement
+RESERVE = [DATA / "eval-tenth.yaml"]  # never scored: kept for the next honest measurement
 # Out-of-scope only: questions in the article's words that it does not answer. The dev set's
 # misses were read to write the uncovered intents; the other's never were.
 NEAR_MISSES = [(DATA / "eval-near-miss-dev.yaml", 0.84), (DATA / "eval-near-miss.yaml", 0.87)]
@@ -63,7 +65,7 @@ def test_shipped_knowledge_meets_the_accuracy_thresholds(shipped, path, accuracy
 
 
 @pytest.mark.parametrize(("edits", "accuracy", "honesty"), [
-    (1, 0.93, 0.96),
+    (1, 0.94, 0.96),
     (2, 0.81, 0.95),
 ])
 def test_typo_stress_does_not_fall(shipped, edits, accuracy, honesty):
