@@ -147,30 +147,32 @@ def test_misspell_is_seeded_and_only_touches_long_words():
     assert misspell(text, 2, seed=4) != once
 
 
+def eval_output(tmp_path, capsys, cases: str, *options: str) -> str:
+    path = tmp_path / "eval.yaml"
+    path.write_text(cases)
+    assert cli.main(["eval", str(path), *options]) == 0
+    return capsys.readouterr().out
+
+
 def test_eval_of_out_of_scope_questions_only_reports_honesty_by_topic(tmp_path, capsys):
-    cases = tmp_path / "near.yaml"
-    cases.write_text("out_of_scope:\n  - {q: 'banana bread recipe', topic: unrelated}\n"
-                     "  - {q: 'what do they inject', topic: related}\n")
-    assert cli.main(["eval", str(cases), "--typos", "--baselines"]) == 0
-    out = capsys.readouterr().out
+    out = eval_output(tmp_path, capsys, "out_of_scope:\n"
+                      "  - {q: 'banana bread recipe', topic: unrelated}\n"
+                      "  - {q: 'what do they inject', topic: related}\n", "--typos", "--baselines")
     assert "out-of-scope honesty   0.500" in out and "in-scope accuracy" not in out
     assert "By topic (out of scope):" in out
     assert "  related           1   0.000" in out and "  unrelated         1   1.000" in out
     assert "1 edit per long word: out-of-scope honesty" in out
     assert "Baselines: no in-scope questions" in out and "extractOne" not in out
 
-    cases.write_text("in_scope:\n  - {q: 'what do they inject', intent: what_is_injected}\n")
-    assert cli.main(["eval", str(cases)]) == 0
-    out = capsys.readouterr().out
+    out = eval_output(tmp_path, capsys,
+                      "in_scope:\n  - {q: 'what do they inject', intent: what_is_injected}\n")
     assert "in-scope accuracy" in out and "honesty" not in out and "By topic" not in out
 
 
 def test_eval_stress_and_baseline_sections(tmp_path, capsys):
-    cases = tmp_path / "eval.yaml"
-    cases.write_text("in_scope:\n  - {q: 'what do they inject into the ligament', "
-                     "intent: what_is_injected}\nout_of_scope:\n  - {q: 'banana bread recipe'}\n")
-    assert cli.main(["eval", str(cases), "--typos", "--baselines"]) == 0
-    out = capsys.readouterr().out
+    out = eval_output(tmp_path, capsys, "in_scope:\n  - {q: 'what do they inject into the "
+                      "ligament', intent: what_is_injected}\nout_of_scope:\n"
+                      "  - {q: 'banana bread recipe'}\n", "--typos", "--baselines")
     assert "1 edit per long word: in-scope accuracy" in out
     assert "2 edits per long word: in-scope accuracy" in out
     assert "extractOne + fuzz.WRatio" in out and "extractOne + fuzz.token_set_ratio" in out
