@@ -108,6 +108,14 @@ def test_question_words_are_a_list_of_single_words(tmp_path, words, problem):
     assert any(f":{line_no}:" in line and problem in line for line in problems(path))
 
 
+def test_warning_signs_are_single_words(tmp_path):
+    signs = "  lead_ins: [so, but]\n  warning_signs: [fever, stiff neck]\n"
+    path = write_kb(tmp_path, MINI.replace("  lead_ins: [so, but]\n", signs))
+    line_no = MINI.splitlines().index("  lead_ins: [so, but]") + 2
+    problem = "vocabulary 'warning_signs' has 'stiff neck': one word"
+    assert any(f":{line_no}:" in line and problem in line for line in problems(path))
+
+
 def test_python_tags_are_refused(tmp_path):
     path = write_kb(tmp_path, "version: !!python/object/apply:os.system ['true']\n")
     [line] = problems(path)

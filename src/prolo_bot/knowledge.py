@@ -91,6 +91,9 @@ class Vocabulary:
     # lead-ins: "so", "but") is the one that asks.
     question_words: frozenset[str] = frozenset()
     lead_ins: frozenset[str] = frozenset()
+    # Words that tell of urgent symptoms, each with its synonym group: the speller never
+    # reads one of them as a commoner word.
+    warning_signs: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -353,12 +356,13 @@ def parse(data: Any, path: Path) -> KnowledgeBase:
 
     vocab_map, c = section("vocabulary")
     c.keys(vocab_map, "'vocabulary'", set(),
-           {"synonyms", "stopwords", "question_words", "lead_ins"})
+           {"synonyms", "stopwords", "question_words", "lead_ins", "warning_signs"})
     synonyms = _synonyms(c, vocab_map)
-    stopwords, question_words, lead_ins = (
+    stopwords, question_words, lead_ins, warning_signs = (
         frozenset(c.texts(vocab_map, key, "vocabulary", required=False))
-        for key in ("stopwords", "question_words", "lead_ins"))
-    for key, words in (("question_words", question_words), ("lead_ins", lead_ins)):
+        for key in ("stopwords", "question_words", "lead_ins", "warning_signs"))
+    for key, words in (("question_words", question_words), ("lead_ins", lead_ins),
+                       ("warning_signs", warning_signs)):
         # A sentence's first word is compared with these: a phrase, or a contraction (which
         # expands to two words), would never match.
         for bad in sorted(w for w in words if not w.isalpha()):
@@ -385,7 +389,8 @@ def parse(data: Any, path: Path) -> KnowledgeBase:
         sections=sections,
         matching=matching,
         vocabulary=Vocabulary(synonyms=synonyms, stopwords=stopwords,
-                              question_words=question_words, lead_ins=lead_ins),
+                              question_words=question_words, lead_ins=lead_ins,
+                              warning_signs=warning_signs),
         dialogue=dialogue,
         messages=messages,
         intents=intents,

@@ -230,14 +230,14 @@ class Analyzer:
         self._examples: dict[str, tuple[str, tuple[str, ...]]] = {}
 
     def _warnings(self, kb: KnowledgeBase) -> frozenset[str]:
-        """The words that tell of urgent symptoms: those of the safety intents' examples, and
-        every word of a synonym group those examples use ("buckle" as well as "weak")."""
-        told = [normalise(e).split() for i in kb.intents if i.kind == "safety" for e in i.examples]
-        words = {w for example in told for w in example}
-        stems = {stem(w) for w in words}
+        """The curated warning signs, with every word of a synonym group that has one ("buckle"
+        as well as "weak")."""
+        signs = {stem(normalise(w)) for w in kb.vocabulary.warning_signs}
+        words = set(map(normalise, kb.vocabulary.warning_signs))
         for canonical, variants in kb.vocabulary.synonyms:
-            if stem(normalise(canonical)) in stems:
-                words.update(w for v in (canonical, *variants) for w in normalise(v).split())
+            group = [w for v in (canonical, *variants) for w in normalise(v).split()]
+            if signs.intersection(map(stem, group)):
+                words.update(group)
         return frozenset(words - self.stopwords)
 
     def asking(self, text: str) -> str | None:
