@@ -9,7 +9,8 @@ import pytest
 
 from prolo_bot import cli
 
-KEYS = ["question", "intent", "confidence", "answer", "source", "fallback", "suggestions"]
+KEYS = ["question", "intent", "confidence", "answer", "source", "fallback", "suggestions",
+        "urgent"]
 
 
 def run(*args, stdin=b"", env=None):
@@ -29,6 +30,13 @@ def test_ask_json_contract(capsys):
     assert answer["source"] and not answer["fallback"]
     assert "cod liver oil" in answer["answer"] or "sugar solution" in answer["answer"]
     assert 0 <= answer["confidence"] <= 1
+
+
+def test_ask_json_names_the_urgent_advice_that_opens_an_answer(capsys):
+    [story] = ask_json(capsys, "I fell off a ladder years ago. Does prolotherapy work?")
+    [plain] = ask_json(capsys, "does prolotherapy work")
+    assert (story["urgent"], story["intent"]) == ("urgent_symptoms", "effectiveness")
+    assert story["answer"].endswith(plain["answer"]) and plain["urgent"] is None
 
 
 def test_ask_json_cost_claims_no_source(capsys):

@@ -123,7 +123,7 @@ def test_a_story_that_asks_without_a_question_mark_is_answered_from_the_sentence
     ("knees buckl since the injection", "urgent_symptoms"),
 ])
 def test_what_readers_add_or_mistype_does_not_change_the_answer(shipped, text, intent):
-    assert Conversation(shipped).reply(text).intent == intent
+    assert Conversation(shipped).reply(text).answers[:1] == (intent,)  # urgent advice first
 
 
 @pytest.mark.parametrize(("text", "other_sense"), [
@@ -168,7 +168,7 @@ def test_a_word_with_the_stem_of_a_synonym_keeps_its_own_sense(shipped, text, ot
     ("legs weak, evidence of nerve damage?", "urgent_symptoms"),
 ])
 def test_words_with_two_senses_get_the_answer_their_sense_asks_for(shipped, text, intent):
-    assert Conversation(shipped).reply(text).intent == intent
+    assert Conversation(shipped).reply(text).answers[:1] == (intent,)  # urgent advice first
 
 
 @pytest.mark.parametrize(("text", "intent"), [
@@ -207,7 +207,9 @@ def test_a_phrase_keeps_the_sense_its_words_have_together(shipped, text, term):
     "numb groin and lost bladder control since the shot. what is in the shot?",
 ])
 def test_a_warning_sign_told_in_the_story_still_comes_first(chat, story):
-    assert chat.reply(story).intent == "urgent"
+    reply = chat.reply(story)
+    assert reply.answers[0] == "urgent"
+    assert reply.text.startswith(chat.kb.intent("urgent").answer)
 
 
 def test_deciding_what_to_say_changes_nothing(chat, mini):
@@ -237,8 +239,7 @@ def test_a_vague_urgent_example_typed_word_for_word_is_answered(tmp_path):
     text = MINI.replace("examples: [numb groin, lost bladder control]",
                         "examples: [numb groin, lost bladder control, what injection]")
     chat = Conversation(load(write_kb(tmp_path, text)))
-    assert (chat.reply("what injection").kind, chat.reply("what injection").intent) == (
-        "answer", "urgent")
+    assert chat.reply("what injection").answers[:1] == ("urgent",)
     reply = chat.reply("injection what")  # the same words, but not the example
     assert reply.kind == "clarify" and reply.suggestions[0].intent == "urgent"
 
@@ -258,6 +259,27 @@ def test_another_intents_vague_example_is_not_answered_with_urgent_symptoms(tmp_
 def test_back_pain_with_a_warning_sign_gets_the_urgent_reply_first(shipped, question):
     reply = Conversation(shipped).reply(question)
     assert (reply.kind, reply.intent) == ("answer", "urgent_symptoms")
+
+
+OLD_ACCIDENT = "I hurt my back in a car accident years ago. Does prolotherapy work?"
+
+
+def test_a_warning_sign_comes_first_then_the_question_is_answered(shipped):
+    chat = Conversation(shipped)
+    reply = chat.reply(OLD_ACCIDENT)
+    assert reply.answers == ("urgent_symptoms", "effectiveness")
+    warning, answer = shipped.intent("urgent_symptoms"), shipped.intent("effectiveness")
+    assert reply.text == f"{warning.answer}\n\n{answer.answer}"
+    assert reply.source == answer.source
+    assert chat.reply("tell me more").text == answer.more  # "more" is about what was asked
+
+
+@pytest.mark.parametrize("question", [
+    "I fell off a ladder last week, what should I do?",  # asking what to do is not a topic
+    "fever and back pain, is this serious",
+])
+def test_an_urgent_question_gets_the_advice_alone(shipped, question):
+    assert Conversation(shipped).reply(question).answers == ("urgent_symptoms",)
 
 
 def test_urgent_symptoms_need_less_confidence_than_an_answer(tmp_path):

@@ -56,6 +56,13 @@ def test_eval_set_is_held_out_and_big_enough(shipped, path):
     assert sum(c.intent is None for c in cases) >= 80
 
 
+def test_urgent_advice_before_an_answer_counts_for_both_and_claims_its_source(shipped):
+    story = "I hurt my back in a car accident years ago. Does prolotherapy work?"
+    cases = [evaluate.Case(story, intent, "long")
+             for intent in ("effectiveness", "urgent_symptoms", "risks", None)]
+    assert [o.ok for o in evaluate.run(shipped, cases).outcomes] == [True, True, False, False]
+
+
 @pytest.mark.parametrize(("path", "honesty"), NEAR_MISSES, ids=[p.name for p, _ in NEAR_MISSES])
 def test_near_misses_are_held_out_and_answered_honestly(shipped, path, honesty):
     cases = evaluate.load_cases(path)

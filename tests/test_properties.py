@@ -33,7 +33,8 @@ from prolo_bot.matcher import (
 
 KB = load(default_path())
 ENGINE = Engine(KB)
-KEYS = ["question", "intent", "confidence", "answer", "source", "fallback", "suggestions"]
+KEYS = ["question", "intent", "confidence", "answer", "source", "fallback", "suggestions",
+        "urgent"]
 
 # Text people type, and text nobody should: control characters, escapes, RTL, emoji.
 ANY_TEXT = st.one_of(

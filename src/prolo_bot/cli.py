@@ -24,7 +24,8 @@ if TYPE_CHECKING:  # the engine and conversation are imported only by the modes 
 
 # A line longer than this is cut here and the rest of it skipped, so no input is unbounded.
 MAX_LINE_BYTES = 64 * 1024
-JSON_KEYS = ("question", "intent", "confidence", "answer", "source", "fallback", "suggestions")
+JSON_KEYS = ("question", "intent", "confidence", "answer", "source", "fallback", "suggestions",
+             "urgent")
 
 
 def create_parser() -> argparse.ArgumentParser:
@@ -159,6 +160,7 @@ def _as_json(question: str, reply: Reply) -> dict[str, object]:
         reply.source,
         reply.fallback,
         [s.question for s in reply.suggestions],
+        reply.urgent,
     )
     return dict(zip(JSON_KEYS, values, strict=True))
 

@@ -37,6 +37,14 @@ class Reply:
     suggestions: tuple[Suggestion, ...] = ()
     details: tuple[str, ...] = ()  # extra lines, e.g. a command listing
     end: bool = False
+    urgent: str | None = None  # a safety intent whose reply comes first, ahead of `intent`'s
+
+    @property
+    def answers(self) -> tuple[str, ...]:
+        """The intents this reply gives the answers of: a safety intent first, if any."""
+        if self.kind != "answer":
+            return ()
+        return tuple(name for name in (self.urgent, self.intent) if name)
 
     @property
     def fallback(self) -> bool:
@@ -143,7 +151,7 @@ class Conversation:
         back. It changes nothing, so `prolo-bot check` judges the examples by it too."""
         safety = urgent(match, self.kb.matching)
         if safety is not None and not offered_only(match, safety):
-            return self._answer(safety.intent, safety.score)
+            return self._urgent(safety, match)
         if safety is not None:
             # "back pain" alone may or may not be urgent: offer the safety reply first, then
             # the nearest topics, rather than impose it on every reader of a back pain article.
@@ -168,6 +176,19 @@ class Conversation:
         nearest = [c.intent for c in match.candidates] + list(self.kb.intents)
         return Reply("fallback", self.kb.messages.fallback, confidence=match.confidence,
                      suggestions=self._suggest(i.name for i in nearest if i.kind == "article"))
+
+    def _urgent(self, safety: Candidate, match: Match) -> Reply:
+        """The safety reply, then the answer the rest of the question gets, if it gets one:
+        a warning sign comes first, but a story that mentions an old fall still gets its
+        answer ("I fell years ago; does prolo work?")."""
+        warning = self._answer(safety.intent, safety.score)
+        rest = replace(match, exact=False, candidates=tuple(
+            c for c in match.candidates if c.intent.kind != "safety"))
+        reply = self.decide(rest)
+        if (reply.kind != "answer" or reply.urgent is not None or reply.confidence < safety.score
+                or self.kb.intent(reply.intent).kind not in ("article", "uncovered")):
+            return warning
+        return replace(reply, text=f"{warning.text}\n\n{reply.text}", urgent=safety.intent.name)
 
     def _clarify(self, match: Match, options: Iterable[Intent]) -> Reply:
         return Reply("clarify", self.kb.messages.clarify, confidence=match.confidence,

@@ -49,17 +49,17 @@ def hidden_by_dialogue(kb: KnowledgeBase) -> list[Finding]:
             if normalise(example) in phrases]
 
 
-def _chat_choice(match: Match, chat: Conversation) -> tuple[str | None, str | None]:
-    """The intent the chat would pick for this match, and why it would ask back instead of
-    answering, if it would: "vague" (urgent symptoms are offered first, not imposed) or
-    "close" (two intents tie)."""
+def _chat_choice(match: Match, chat: Conversation) -> tuple[tuple[str, ...], str | None]:
+    """The intents the chat would answer this match with (urgent advice first, if any), and
+    why it would ask back instead of answering, if it would: "vague" (urgent symptoms are
+    offered first, not imposed) or "close" (two intents tie)."""
     reply = chat.decide(match)
     if reply.kind == "answer":
-        return reply.intent, None
+        return reply.answers, None
     if reply.kind == "clarify":  # offering the urgent reply first, or two intents that tie
         vague = urgent(match, chat.kb.matching) is not None
-        return reply.suggestions[0].intent, "vague" if vague else "close"
-    return None, None
+        return (reply.suggestions[0].intent,), "vague" if vague else "close"
+    return (), None
 
 
 def shadowed(kb: KnowledgeBase, engine: Engine | None = None) -> list[Finding]:
@@ -72,10 +72,11 @@ def shadowed(kb: KnowledgeBase, engine: Engine | None = None) -> list[Finding]:
         reached = 0
         for example in intent.examples:
             match = engine.match(example, verbatim=False)
-            got, asks_back = _chat_choice(match, chat)
-            if got == intent.name and not asks_back:
+            chosen, asks_back = _chat_choice(match, chat)
+            if intent.name in chosen and not asks_back:
                 reached += 1
                 continue
+            got = chosen[-1] if chosen else None
             if asks_back == "vague":
                 problem = f"is too vague (would ask back, offering {got!r} first)"
             elif asks_back:
@@ -114,13 +115,13 @@ def cross_validate(kb: KnowledgeBase) -> CrossValidation:
     for intent in kb.intents:
         for example in intent.examples:
             engine = Engine(kb, exclude=[(intent.name, example)], analyzer=analyzer)
-            got, asks_back = _chat_choice(engine.match(example), Conversation(kb, engine))
-            got = None if asks_back else got
+            chosen, asks_back = _chat_choice(engine.match(example), Conversation(kb, engine))
+            chosen = () if asks_back else chosen
             per_intent[intent.name][1] += 1
-            if got == intent.name:
+            if intent.name in chosen:
                 per_intent[intent.name][0] += 1
             else:
-                confusions[(intent.name, got or "(no answer)")] += 1
+                confusions[(intent.name, chosen[-1] if chosen else "(no answer)")] += 1
     return CrossValidation({k: (v[0], v[1]) for k, v in per_intent.items()}, confusions)
 
 

@@ -37,7 +37,7 @@ class Outcome:
     def ok(self) -> bool:
         if self.case.intent is None:
             return self.reply.source is None
-        return self.reply.kind == "answer" and self.reply.intent == self.case.intent
+        return self.case.intent in self.reply.answers
 
 
 @dataclass(frozen=True)
