@@ -37,6 +37,8 @@ def test_ask_json_names_the_urgent_advice_that_opens_an_answer(capsys):
     [plain] = ask_json(capsys, "does prolotherapy work")
     assert (story["urgent"], story["intent"]) == ("urgent_symptoms", "effectiveness")
     assert story["answer"].endswith(plain["answer"]) and plain["urgent"] is None
+    [alone] = ask_json(capsys, "fever and back pain")
+    assert alone["intent"] == alone["urgent"] == "urgent_symptoms"
 
 
 def test_ask_json_cost_claims_no_source(capsys):

@@ -121,6 +121,9 @@ def test_a_story_that_asks_without_a_question_mark_is_answered_from_the_sentence
     ("how much does prolo cost. thanks", "cost"),  # a sign-off is not the question
     ("i wwet myself and my back hurts", "urgent_symptoms"),  # a mistyped warning sign warns
     ("knees buckl since the injection", "urgent_symptoms"),
+    # "knee" shares a synonym group with "foot", a warning sign, but is no warning sign itself:
+    # the slip that made a real word is still read by its neighbours.
+    ("can prolo help my knew", "other_body_parts"),
 ])
 def test_what_readers_add_or_mistype_does_not_change_the_answer(shipped, text, intent):
     assert Conversation(shipped).reply(text).answers[:1] == (intent,)  # urgent advice first
@@ -277,9 +280,15 @@ def test_a_warning_sign_comes_first_then_the_question_is_answered(shipped):
 @pytest.mark.parametrize("question", [
     "I fell off a ladder last week, what should I do?",  # asking what to do is not a topic
     "fever and back pain, is this serious",
+    # A sign happening now: an answer about the treatment could make it sound normal.
+    "Got the injection yesterday. My leg is suddenly weak. Is the recovery painful?",
+    "I had prolo 3 days ago and now have a fever of 39. Is that a normal side effect?",
+    "I fell off a ladder this morning. Does prolotherapy work?",
+    "I fell years ago and now I can't feel my groin. Does prolotherapy work?",
 ])
 def test_an_urgent_question_gets_the_advice_alone(shipped, question):
-    assert Conversation(shipped).reply(question).answers == ("urgent_symptoms",)
+    reply = Conversation(shipped).reply(question)
+    assert reply.answers == ("urgent_symptoms",) and reply.urgent == "urgent_symptoms"
 
 
 def test_urgent_symptoms_need_less_confidence_than_an_answer(tmp_path):

@@ -116,6 +116,13 @@ def test_warning_signs_are_single_words(tmp_path):
     assert any(f":{line_no}:" in line and problem in line for line in problems(path))
 
 
+def test_history_signs_must_be_warning_signs(tmp_path):
+    signs = "  lead_ins: [so, but]\n  warning_signs: [fever]\n  history_signs: [fall]\n"
+    path = write_kb(tmp_path, MINI.replace("  lead_ins: [so, but]\n", signs))
+    assert any("'history_signs' has 'fall', which is not one of the 'warning_signs'" in line
+               for line in problems(path))
+
+
 def test_python_tags_are_refused(tmp_path):
     path = write_kb(tmp_path, "version: !!python/object/apply:os.system ['true']\n")
     [line] = problems(path)

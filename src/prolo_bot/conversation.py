@@ -37,14 +37,14 @@ class Reply:
     suggestions: tuple[Suggestion, ...] = ()
     details: tuple[str, ...] = ()  # extra lines, e.g. a command listing
     end: bool = False
-    urgent: str | None = None  # a safety intent whose reply comes first, ahead of `intent`'s
+    urgent: str | None = None  # the safety intent whose advice the reply opens with, if any
 
     @property
     def answers(self) -> tuple[str, ...]:
         """The intents this reply gives the answers of: a safety intent first, if any."""
         if self.kind != "answer":
             return ()
-        return tuple(name for name in (self.urgent, self.intent) if name)
+        return tuple(dict.fromkeys(name for name in (self.urgent, self.intent) if name))
 
     @property
     def fallback(self) -> bool:
@@ -178,14 +178,17 @@ class Conversation:
                      suggestions=self._suggest(i.name for i in nearest if i.kind == "article"))
 
     def _urgent(self, safety: Candidate, match: Match) -> Reply:
-        """The safety reply, then the answer the rest of the question gets, if it gets one:
-        a warning sign comes first, but a story that mentions an old fall still gets its
-        answer ("I fell years ago; does prolo work?")."""
-        warning = self._answer(safety.intent, safety.score)
+        """The safety advice; after it, when the only warning sign is one a story may tell as
+        history (`history_signs`: "I fell years ago. Does prolo work?"), the answer the rest
+        of the question gets, if it gets one. After a sign that is happening now (fever, a numb
+        groin) nothing follows: an answer about the treatment could make it sound normal."""
+        warning = replace(self._answer(safety.intent, safety.score), urgent=safety.intent.name)
+        if not self.engine.analyzer.only_history(match.terms):
+            return warning
         rest = replace(match, exact=False, candidates=tuple(
             c for c in match.candidates if c.intent.kind != "safety"))
         reply = self.decide(rest)
-        if (reply.kind != "answer" or reply.urgent is not None or reply.confidence < safety.score
+        if (reply.kind != "answer" or reply.urgent is not None or reply.intent is None
                 or self.kb.intent(reply.intent).kind not in ("article", "uncovered")):
             return warning
         return replace(reply, text=f"{warning.text}\n\n{reply.text}", urgent=safety.intent.name)

@@ -94,6 +94,9 @@ class Vocabulary:
     # Words that tell of urgent symptoms, each with its synonym group: the speller never
     # reads one of them as a commoner word.
     warning_signs: frozenset[str] = frozenset()
+    # Warning signs a story may tell as history ("a fall years ago"): after the urgent advice,
+    # the rest of such a question is still answered.
+    history_signs: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -356,17 +359,21 @@ def parse(data: Any, path: Path) -> KnowledgeBase:
 
     vocab_map, c = section("vocabulary")
     c.keys(vocab_map, "'vocabulary'", set(),
-           {"synonyms", "stopwords", "question_words", "lead_ins", "warning_signs"})
+           {"synonyms", "stopwords", "question_words", "lead_ins", "warning_signs",
+            "history_signs"})
     synonyms = _synonyms(c, vocab_map)
-    stopwords, question_words, lead_ins, warning_signs = (
+    stopwords, question_words, lead_ins, warning_signs, history_signs = (
         frozenset(c.texts(vocab_map, key, "vocabulary", required=False))
-        for key in ("stopwords", "question_words", "lead_ins", "warning_signs"))
+        for key in ("stopwords", "question_words", "lead_ins", "warning_signs", "history_signs"))
     for key, words in (("question_words", question_words), ("lead_ins", lead_ins),
-                       ("warning_signs", warning_signs)):
+                       ("warning_signs", warning_signs), ("history_signs", history_signs)):
         # A sentence's first word is compared with these: a phrase, or a contraction (which
         # expands to two words), would never match.
         for bad in sorted(w for w in words if not w.isalpha()):
             c.add(vocab_map, f"vocabulary '{key}' has {bad!r}: one word of letters each", key)
+    for bad in sorted(history_signs - warning_signs):
+        c.add(vocab_map, f"vocabulary 'history_signs' has {bad!r}, which is not one of the "
+                         "'warning_signs'", "history_signs")
 
     dialogue_map, c = section("dialogue")
     c.keys(dialogue_map, "'dialogue'", {"more", "related"}, {"more", "related"})
@@ -390,7 +397,7 @@ def parse(data: Any, path: Path) -> KnowledgeBase:
         matching=matching,
         vocabulary=Vocabulary(synonyms=synonyms, stopwords=stopwords,
                               question_words=question_words, lead_ins=lead_ins,
-                              warning_signs=warning_signs),
+                              warning_signs=warning_signs, history_signs=history_signs),
         dialogue=dialogue,
         messages=messages,
         intents=intents,

@@ -228,17 +228,30 @@ class Analyzer:
                                self._warnings(kb))
         self._terms: dict[str, tuple[str, ...]] = {}
         self._examples: dict[str, tuple[str, tuple[str, ...]]] = {}
+        history = kb.vocabulary.history_signs
+        self._history_signs = self._sign_terms(kb, history)
+        self._current_signs = self._sign_terms(kb, kb.vocabulary.warning_signs - history)
 
     def _warnings(self, kb: KnowledgeBase) -> frozenset[str]:
-        """The curated warning signs, with every word of a synonym group that has one ("buckle"
-        as well as "weak")."""
-        signs = {stem(normalise(w)) for w in kb.vocabulary.warning_signs}
-        words = set(map(normalise, kb.vocabulary.warning_signs))
+        """The curated warning signs, with every word of the synonym group each one names
+        ("buckle" as well as "weak")."""
+        signs = set(map(normalise, kb.vocabulary.warning_signs))
+        words = set(signs)
         for canonical, variants in kb.vocabulary.synonyms:
-            group = [w for v in (canonical, *variants) for w in normalise(v).split()]
-            if signs.intersection(map(stem, group)):
-                words.update(group)
+            if normalise(canonical) in signs:
+                words.update(w for v in (canonical, *variants) for w in normalise(v).split())
         return frozenset(words - self.stopwords)
+
+    def _sign_terms(self, kb: KnowledgeBase, signs: Collection[str]) -> frozenset[str]:
+        """The terms that tell of `signs`: theirs and their synonym groups' ("can not feel")."""
+        told = [*signs, *(v for canonical, variants in kb.vocabulary.synonyms
+                          if canonical in signs for v in variants)]
+        return frozenset(t for phrase in told for t in self.terms(normalise(phrase)))
+
+    def only_history(self, terms: Collection[str]) -> bool:
+        """True when `terms` tell of a warning sign a story may tell as history (`history_signs`:
+        a fall years ago) and of no other."""
+        return not self._history_signs.isdisjoint(terms) and self._current_signs.isdisjoint(terms)
 
     def asking(self, text: str) -> str | None:
         """The sentences of `text` that ask, in a story (see `asking`)."""
