@@ -1,10 +1,11 @@
 """The shipped knowledge base, measured on held-out questions it was not written from.
 
 The misses of `eval.yaml`, `eval-fresh.yaml`, `eval-third.yaml` and `eval-hard.yaml` have
-been read while tuning; those of `eval-fourth.yaml` to `eval-ninth.yaml` have not, so their
-figures are the honest ones (the sixth to the ninth were each first scored after a round of
-changes; the ninth, a quarter of it reworded blind, scores lowest). `eval-tenth.yaml` has never
-been scored. The near-miss sets are out of scope only.
+been read while tuning; those of `eval-fourth.yaml` to `eval-tenth.yaml` have not, so their
+figures are the honest ones (the sixth to the tenth were each first scored after a round of
+changes; the ninth and tenth, partly reworded blind, score lowest). `eval-eleventh.yaml` has
+never been scored. The near-miss sets are out of scope only; the development sets (DEV) were
+written blind and then tuned on.
 A failure here prints scores only, never the questions. Each pin is today's figure rounded
 down, typo stress and leave-one-out accuracy included; a change that lowers a pin must say so
 and why.
@@ -17,18 +18,27 @@ from prolo_bot.matcher import normalise
 
 DATA = evaluate.default_path().parent
 SETS = [  # file, minimum in-scope accuracy, minimum out-of-scope honesty
-    (DATA / "eval.yaml", 0.95, 0.96),
-    (DATA / "eval-fresh.yaml", 0.94, 0.95),
+    (DATA / "eval.yaml", 0.96, 0.96),
+    (DATA / "eval-fresh.yaml", 0.96, 0.95),
     (DATA / "eval-third.yaml", 0.97, 0.96),
-    (DATA / "eval-hard.yaml", 0.86, 0.94),
-    (DATA / "eval-fourth.yaml", 0.91, 0.95),
-    (DATA / "eval-fifth.yaml", 0.90, 0.97),
-    (DATA / "eval-sixth.yaml", 0.92, 0.97),
-    (DATA / "eval-seventh.yaml", 0.92, 0.95),
-    (DATA / "eval-eighth.yaml", 0.90, 0.92),
-    (DATA / "eval-ninth.yaml", 0.79, 0.88),
+    (DATA / "eval-hard.yaml", 0.87, 0.94),
+    (DATA / "eval-fourth.yaml", 0.92, 0.95),
+    (DATA / "eval-fifth.yaml", 0.92, 0.97),
+    (DATA / "eval-sixth.yaml", 0.95, 0.97),
+    (DATA / "eval-seventh.yaml", 0.94, 0.95),
+    (DATA / "eval-eighth.yaml", 0.93, 0.91),
+    (DATA / "eval-ninth.yaml", 0.85, 0.88),
+    (DATA / "eval-tenth.yaml", 0.85, 0.92),
 ]
-RESERVE = [DATA / "eval-tenth.yaml"]  # never scored: kept for the next honest measurement
+RESERVE = [DATA / "eval-eleventh.yaml"]  # never scored: kept for the next honest measurement
+DEV = [  # development sets, one style each (in or out of scope only): pinned like the rest
+    (DATA / "eval-doctor-said-dev.yaml", 0.91, 1.0),
+    (DATA / "eval-casual-dev.yaml", 0.91, 1.0),
+    (DATA / "eval-story-dev.yaml", 0.92, 1.0),
+    (DATA / "eval-mixed-dev.yaml", 0.90, 1.0),
+    (DATA / "eval-unusual-dev.yaml", 0.93, 1.0),
+    (DATA / "eval-oos-dev.yaml", 1.0, 0.80),
+]
 # Out-of-scope only: questions in the article's words that it does not answer. The dev set's
 # misses were read to write the uncovered intents; the other's never were.
 NEAR_MISSES = [(DATA / "eval-near-miss-dev.yaml", 0.84), (DATA / "eval-near-miss.yaml", 0.87)]
@@ -72,8 +82,8 @@ def test_near_misses_are_held_out_and_answered_honestly(shipped, path, honesty):
     assert report.honesty >= honesty, "\n".join(evaluate.format_report(report)[:2])
 
 
-@pytest.mark.parametrize(("path", "accuracy", "honesty"), SETS,
-                         ids=[path.name for path, _, _ in SETS])
+@pytest.mark.parametrize(("path", "accuracy", "honesty"), SETS + DEV,
+                         ids=[path.name for path, _, _ in SETS + DEV])
 def test_shipped_knowledge_meets_the_accuracy_thresholds(shipped, path, accuracy, honesty):
     report = evaluate.run(shipped, evaluate.load_cases(path))
     summary = "\n".join(evaluate.format_report(report)[:3])  # scores, not the misses
@@ -82,8 +92,8 @@ def test_shipped_knowledge_meets_the_accuracy_thresholds(shipped, path, accuracy
 
 
 @pytest.mark.parametrize(("edits", "accuracy", "honesty"), [
-    (1, 0.94, 0.96),
-    (2, 0.81, 0.95),
+    (1, 0.95, 0.96),
+    (2, 0.82, 0.95),
 ])
 def test_typo_stress_does_not_fall(shipped, edits, accuracy, honesty):
     cases = evaluate.with_typos(evaluate.load_cases(DATA / "eval.yaml"), edits)
@@ -95,4 +105,4 @@ def test_typo_stress_does_not_fall(shipped, edits, accuracy, honesty):
 
 def test_leave_one_out_does_not_fall(shipped):
     result = curation.cross_validate(shipped)
-    assert result.accuracy >= 0.79, "\n".join(curation.format_cross_validation(result))
+    assert result.accuracy >= 0.78, "\n".join(curation.format_cross_validation(result))
