@@ -285,10 +285,25 @@ def test_a_warning_sign_comes_first_then_the_question_is_answered(shipped):
     "I had prolo 3 days ago and now have a fever of 39. Is that a normal side effect?",
     "I fell off a ladder this morning. Does prolotherapy work?",
     "I fell years ago and now I can't feel my groin. Does prolotherapy work?",
+    "fell off the roof just now. can prolo fix that?",  # a fall not said to be history
 ])
 def test_an_urgent_question_gets_the_advice_alone(shipped, question):
     reply = Conversation(shipped).reply(question)
     assert reply.answers == ("urgent_symptoms",) and reply.urgent == "urgent_symptoms"
+
+
+@pytest.mark.parametrize(("question", "intent"), [
+    ("i stoll have pain after prolo, is that normal?", "pain_and_recovery"),  # not "stool"
+    ("I'm groing to try prolo, does it work?", "effectiveness"),  # not "groin"
+    ("how many weaks between sessions", "number_of_sessions"),  # not "weak"
+])
+def test_an_everyday_typo_raises_no_false_alarm(shipped, question, intent):
+    assert Conversation(shipped).reply(question).answers == (intent,)
+
+
+def test_a_back_that_gave_out_is_no_warning_sign(shipped):
+    reply = Conversation(shipped).reply("my back gave out lifting a box, does prolo help?")
+    assert reply.urgent is None
 
 
 def test_urgent_symptoms_need_less_confidence_than_an_answer(tmp_path):

@@ -178,17 +178,18 @@ class Conversation:
                      suggestions=self._suggest(i.name for i in nearest if i.kind == "article"))
 
     def _urgent(self, safety: Candidate, match: Match) -> Reply:
-        """The safety advice; after it, when the only warning sign is one a story may tell as
-        history (`history_signs`: "I fell years ago. Does prolo work?"), the answer the rest
-        of the question gets, if it gets one. After a sign that is happening now (fever, a numb
-        groin) nothing follows: an answer about the treatment could make it sound normal."""
+        """The safety advice; after it, when the only warning sign is told as history ("I fell
+        years ago. Does prolo work?", see `Match.history`), the answer the rest of the question
+        gets, if it gets one that is at least as confident. After a sign that may be happening
+        now nothing follows: an answer about the treatment could make it sound normal."""
         warning = replace(self._answer(safety.intent, safety.score), urgent=safety.intent.name)
-        if not self.engine.analyzer.only_history(match.terms):
+        if not match.history:
             return warning
         rest = replace(match, exact=False, candidates=tuple(
             c for c in match.candidates if c.intent.kind != "safety"))
         reply = self.decide(rest)
         if (reply.kind != "answer" or reply.urgent is not None or reply.intent is None
+                or reply.confidence < safety.score
                 or self.kb.intent(reply.intent).kind not in ("article", "uncovered")):
             return warning
         return replace(reply, text=f"{warning.text}\n\n{reply.text}", urgent=safety.intent.name)

@@ -97,6 +97,7 @@ class Vocabulary:
     # Warning signs a story may tell as history ("a fall years ago"): after the urgent advice,
     # the rest of such a question is still answered.
     history_signs: frozenset[str] = frozenset()
+    history_told: frozenset[str] = frozenset()  # phrases that say it is history: "years ago"
 
 
 @dataclass(frozen=True)
@@ -360,11 +361,12 @@ def parse(data: Any, path: Path) -> KnowledgeBase:
     vocab_map, c = section("vocabulary")
     c.keys(vocab_map, "'vocabulary'", set(),
            {"synonyms", "stopwords", "question_words", "lead_ins", "warning_signs",
-            "history_signs"})
+            "history_signs", "history_told"})
     synonyms = _synonyms(c, vocab_map)
-    stopwords, question_words, lead_ins, warning_signs, history_signs = (
+    stopwords, question_words, lead_ins, warning_signs, history_signs, history_told = (
         frozenset(c.texts(vocab_map, key, "vocabulary", required=False))
-        for key in ("stopwords", "question_words", "lead_ins", "warning_signs", "history_signs"))
+        for key in ("stopwords", "question_words", "lead_ins", "warning_signs", "history_signs",
+                    "history_told"))
     for key, words in (("question_words", question_words), ("lead_ins", lead_ins),
                        ("warning_signs", warning_signs), ("history_signs", history_signs)):
         # A sentence's first word is compared with these: a phrase, or a contraction (which
@@ -397,7 +399,8 @@ def parse(data: Any, path: Path) -> KnowledgeBase:
         matching=matching,
         vocabulary=Vocabulary(synonyms=synonyms, stopwords=stopwords,
                               question_words=question_words, lead_ins=lead_ins,
-                              warning_signs=warning_signs, history_signs=history_signs),
+                              warning_signs=warning_signs, history_signs=history_signs,
+                              history_told=history_told),
         dialogue=dialogue,
         messages=messages,
         intents=intents,

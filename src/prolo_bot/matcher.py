@@ -174,6 +174,7 @@ class Match:
     exact: bool = False  # the question is, word for word, one of the best intent's examples
     vague: bool = False  # every term is one a third of the intents use or more ("back pain")
     asking: str | None = None  # in a story with a question in it, the sentences that ask
+    history: bool = False  # its only warning sign is told as history ("a fall years ago")
 
     @property
     def confidence(self) -> float:
@@ -231,6 +232,7 @@ class Analyzer:
         history = kb.vocabulary.history_signs
         self._history_signs = self._sign_terms(kb, history)
         self._current_signs = self._sign_terms(kb, kb.vocabulary.warning_signs - history)
+        self._history_told = tuple(f" {normalise(p)} " for p in kb.vocabulary.history_told)
 
     def _warnings(self, kb: KnowledgeBase) -> frozenset[str]:
         """The curated warning signs, with every word of the synonym group each one names
@@ -248,10 +250,12 @@ class Analyzer:
                           if canonical in signs for v in variants)]
         return frozenset(t for phrase in told for t in self.terms(normalise(phrase)))
 
-    def only_history(self, terms: Collection[str]) -> bool:
-        """True when `terms` tell of a warning sign a story may tell as history (`history_signs`:
-        a fall years ago) and of no other."""
-        return not self._history_signs.isdisjoint(terms) and self._current_signs.isdisjoint(terms)
+    def told_as_history(self, words: str, terms: Collection[str]) -> bool:
+        """True when the question (normalised `words`, their `terms`) tells of warning signs
+        that a story may tell as history (`history_signs`: a fall), of no other, and says it is
+        history (`history_told`: "years ago")."""
+        return (not self._history_signs.isdisjoint(terms) and self._current_signs.isdisjoint(terms)
+                and any(phrase in f" {words} " for phrase in self._history_told))
 
     def asking(self, text: str) -> str | None:
         """The sentences of `text` that ask, in a story (see `asking`)."""
@@ -364,7 +368,7 @@ class Engine:
             ranked = (Candidate(intent, 1.0), *(c for c in ranked if c.intent != intent))
         return Match(terms, ranked[:limit], self.kb.matching.threshold, self.kb.matching.margin,
                      exact=exact is not None, vague=bool(terms) and self._common.issuperset(terms),
-                     asking=question)
+                     asking=question, history=self.analyzer.told_as_history(words, terms))
 
     def _pooled(self, terms: Sequence[str], words: str, limit: int,
                 focus: Mapping[str, float] | None) -> tuple[Candidate, ...]:

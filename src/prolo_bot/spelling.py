@@ -203,12 +203,7 @@ class Speller:
         # one with the same first letter is likelier ("hust" is "hurt", not "just").
         initial = self._by_initial.get(word[0], [])
         pools = [self._four_letter] if len(word) == 3 else [initial, self._targets]
-        ones = next((found for pool in pools if (found := near(pool, 1))), [])
-        # Of readings as near, a long word's warning sign wins ("gving" may be "going", but it
-        # may be "giving way"); in a short word it would raise false alarms ("fel" is "feel").
-        warned = [r for r in ones if self._typos.get(r, r) in self._warnings]
-        one = (warned or ones or [None])[0] if len(word) >= TWO_SLIP_LENGTH else next(
-            iter(ones), None)
+        one = next((reading for pool in pools for reading in near(pool, 1)), None)
         one = self._typos.get(one, one) if one else None  # weigh the word a typo means
         if len(word) < 4:
             return one or word, False
