@@ -180,8 +180,8 @@ class Conversation:
     def _urgent(self, safety: Candidate, match: Match) -> Reply:
         """The safety advice; after it, when the only warning sign is told as history ("I fell
         years ago. Does prolo work?", see `Match.history`), the answer the rest of the question
-        gets, if it gets one that is at least as confident. After a sign that may be happening
-        now nothing follows: an answer about the treatment could make it sound normal."""
+        gets, if it gets one. After a sign that may be happening now nothing follows: an answer
+        about the treatment could make it sound normal."""
         warning = replace(self._answer(safety.intent, safety.score), urgent=safety.intent.name)
         if not match.history:
             return warning
@@ -189,7 +189,6 @@ class Conversation:
             c for c in match.candidates if c.intent.kind != "safety"))
         reply = self.decide(rest)
         if (reply.kind != "answer" or reply.urgent is not None or reply.intent is None
-                or reply.confidence < safety.score
                 or self.kb.intent(reply.intent).kind not in ("article", "uncovered")):
             return warning
         return replace(reply, text=f"{warning.text}\n\n{reply.text}", urgent=safety.intent.name)
