@@ -246,16 +246,19 @@ class Analyzer:
 
     def _sign_terms(self, kb: KnowledgeBase, signs: Collection[str]) -> frozenset[str]:
         """The terms that tell of `signs`: theirs and their synonym groups' ("can not feel")."""
+        signs = set(map(normalise, signs))
         told = [*signs, *(v for canonical, variants in kb.vocabulary.synonyms
-                          if canonical in signs for v in variants)]
+                          if normalise(canonical) in signs for v in variants)]
         return frozenset(t for phrase in told for t in self.terms(normalise(phrase)))
 
     def told_as_history(self, words: str, terms: Collection[str]) -> bool:
         """True when the question (normalised `words`, their `terms`) tells of warning signs
         that a story may tell as history (`history_signs`: a fall), of no other, and says it is
         history (`history_told`: "years ago")."""
-        return (not self._history_signs.isdisjoint(terms) and self._current_signs.isdisjoint(terms)
-                and any(phrase in f" {words} " for phrase in self._history_told))
+        if self._history_signs.isdisjoint(terms) or not self._current_signs.isdisjoint(terms):
+            return False
+        padded = f" {words} "
+        return any(phrase in padded for phrase in self._history_told)
 
     def asking(self, text: str) -> str | None:
         """The sentences of `text` that ask, in a story (see `asking`)."""
