@@ -369,8 +369,8 @@ def parse(data: Any, path: Path) -> KnowledgeBase:
                     "history_told"))
     for key, words in (("question_words", question_words), ("lead_ins", lead_ins),
                        ("warning_signs", warning_signs), ("history_signs", history_signs)):
-        # A sentence's first word is compared with these: a phrase, or a contraction (which
-        # expands to two words), would never match.
+        # Each is compared with one word (a sentence's first word, a question's word): a
+        # phrase, or a contraction (which expands to two words), would never match.
         for bad in sorted(w for w in words if not w.isalpha()):
             c.add(vocab_map, f"vocabulary '{key}' has {bad!r}: one word of letters each", key)
     for bad in sorted(history_signs - warning_signs):

@@ -235,21 +235,14 @@ class Analyzer:
         self._history_told = tuple(f" {normalise(p)} " for p in kb.vocabulary.history_told)
 
     def _warnings(self, kb: KnowledgeBase) -> frozenset[str]:
-        """The curated warning signs, with every word of the synonym group each one names
+        """The words of the curated warning signs and of the synonym group each one names
         ("buckle" as well as "weak")."""
-        signs = set(map(normalise, kb.vocabulary.warning_signs))
-        words = set(signs)
-        for canonical, variants in kb.vocabulary.synonyms:
-            if normalise(canonical) in signs:
-                words.update(w for v in (canonical, *variants) for w in normalise(v).split())
+        words = {w for phrase in _told(kb, kb.vocabulary.warning_signs) for w in phrase.split()}
         return frozenset(words - self.stopwords)
 
     def _sign_terms(self, kb: KnowledgeBase, signs: Collection[str]) -> frozenset[str]:
         """The terms that tell of `signs`: theirs and their synonym groups' ("can not feel")."""
-        signs = set(map(normalise, signs))
-        told = [*signs, *(v for canonical, variants in kb.vocabulary.synonyms
-                          if normalise(canonical) in signs for v in variants)]
-        return frozenset(t for phrase in told for t in self.terms(normalise(phrase)))
+        return frozenset(t for phrase in _told(kb, signs) for t in self.terms(phrase))
 
     def told_as_history(self, words: str, terms: Collection[str]) -> bool:
         """True when the question (normalised `words`, their `terms`) tells of warning signs
@@ -536,6 +529,13 @@ class Engine:
                 fit[position] = fit.get(position, 0.0) + weight * weight * typical
         best = max(fit.values(), default=0.0)
         return {position: TYPICAL * (1 - f / best) for position, f in fit.items()}
+
+
+def _told(kb: KnowledgeBase, signs: Collection[str]) -> list[str]:
+    """`signs`, and the variants of each synonym group one of them names, normalised."""
+    named = set(map(normalise, signs))
+    return [*named, *(normalise(v) for canonical, variants in kb.vocabulary.synonyms
+                      if normalise(canonical) in named for v in variants)]
 
 
 def _safest(focused: Sequence[Candidate], whole: Sequence[Candidate]) -> list[Candidate]:
