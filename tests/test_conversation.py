@@ -169,6 +169,14 @@ def test_a_word_with_the_stem_of_a_synonym_keeps_its_own_sense(shipped, text, ot
     ("i have a fevst and back pain", "urgent_symptoms"),
     ("back pain after a fral", "urgent_symptoms"),
     ("legs weak, evidence of nerve damage?", "urgent_symptoms"),
+    # Numbing before the injection is no numb leg; nor is a chill, a PE teacher or a debate at
+    # fever pitch a symptom.
+    ("is the anaesthetic painful", "appointment_details"),
+    ("does the numbing shot hurt", "appointment_details"),
+    ("do i have to chill on workouts after prolotherapy", "exercise_after"),
+    ("My son's PE teacher said ligaments attach muscle to bone. Is that right?",
+     "what_is_a_ligament"),
+    ("the arguments online are at fever pitch, why is prolo so controversial", "controversy"),
 ])
 def test_words_with_two_senses_get_the_answer_their_sense_asks_for(shipped, text, intent):
     assert Conversation(shipped).reply(text).answers[:1] == (intent,)  # urgent advice first
@@ -290,6 +298,20 @@ def test_a_warning_sign_comes_first_then_the_question_is_answered(shipped):
 def test_an_urgent_question_gets_the_advice_alone(shipped, question):
     reply = Conversation(shipped).reply(question)
     assert reply.answers == ("urgent_symptoms",) and reply.urgent == "urgent_symptoms"
+
+
+@pytest.mark.parametrize("question", [
+    # Each story scores best on what it asks; the warning sign still goes first.
+    "I had prolo 2 days ago. Now I have a fever and chills. How long does recovery take?",
+    "after the injection my leg went numb and is still numb, how long until it heals",
+    "I fell last night. Does prolotherapy work?",
+    "I slipped on ice today and my back is killing me. what does prolo cost",
+    "got rear ended on the highway an hour ago, back is sore, should i get prolo",
+    "I fell off a ladder years ago and again yesterday. Does prolotherapy work?",
+])
+def test_a_warning_sign_happening_now_goes_first_whatever_else_is_asked(shipped, question):
+    reply = Conversation(shipped).reply(question)
+    assert reply.answers == ("urgent_symptoms",) and reply.source is None
 
 
 @pytest.mark.parametrize(("question", "intent"), [

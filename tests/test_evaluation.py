@@ -5,7 +5,8 @@ been read while tuning; those of `eval-fourth.yaml` to `eval-tenth.yaml` have no
 figures are the honest ones (the sixth to the tenth were each first scored after a round of
 changes; the ninth and tenth, partly reworded blind, score lowest). `eval-eleventh.yaml` has
 never been scored. The near-miss sets are out of scope only; the development sets (DEV) were
-written blind and then tuned on.
+written blind and then tuned on; so was `eval-safety-dev.yaml`, while `eval-safety.yaml` was
+held out (scored three times while its figures settled; its misses never read).
 A failure here prints scores only, never the questions. Each pin is today's figure rounded
 down, typo stress and leave-one-out accuracy included; a change that lowers a pin must say so
 and why.
@@ -34,11 +35,15 @@ RESERVE = [DATA / "eval-eleventh.yaml"]  # never scored: kept for the next hones
 DEV = [  # development sets, one style each (in or out of scope only): pinned like the rest
     (DATA / "eval-doctor-said-dev.yaml", 0.91, 1.0),
     (DATA / "eval-casual-dev.yaml", 0.91, 1.0),
-    (DATA / "eval-story-dev.yaml", 0.91, 1.0),
-    (DATA / "eval-mixed-dev.yaml", 0.90, 1.0),
+    (DATA / "eval-story-dev.yaml", 0.92, 1.0),
+    (DATA / "eval-mixed-dev.yaml", 0.89, 1.0),  # 0.90 until the warning-sign words moved one
+    # near-threshold story (0.542 -> 0.536) below `threshold`
     (DATA / "eval-unusual-dev.yaml", 0.93, 1.0),
     (DATA / "eval-oos-dev.yaml", 1.0, 0.80),
 ]
+# Stories of a warning sign happening now that ask about something else (urgent_symptoms),
+# and calm questions in the same words: the development set, tuned on, and one held out.
+SAFETY = [(DATA / "eval-safety-dev.yaml", 0.92, 0.94), (DATA / "eval-safety.yaml", 0.89, 0.95)]
 # Out-of-scope only: questions in the article's words that it does not answer. The dev set's
 # misses were read to write the uncovered intents; the other's never were.
 NEAR_MISSES = [(DATA / "eval-near-miss-dev.yaml", 0.84), (DATA / "eval-near-miss.yaml", 0.87)]
@@ -66,6 +71,14 @@ def test_eval_set_is_held_out_and_big_enough(shipped, path):
     assert sum(c.intent is None for c in cases) >= 80
 
 
+@pytest.mark.parametrize("path", [path for path, _, _ in SAFETY], ids=lambda p: p.name)
+def test_safety_sets_are_held_out_and_big_enough(shipped, path):
+    cases = evaluate.load_cases(path)
+    assert lookups(shipped, cases) == 0 and not evaluate.unknown_intents(cases, shipped)
+    stories = [c for c in cases if c.intent == "urgent_symptoms"]
+    assert len(stories) >= 60 and sum(c.intent is None for c in cases) >= 39
+
+
 def test_urgent_advice_before_an_answer_counts_for_both_and_claims_its_source(shipped):
     story = "I hurt my back in a car accident years ago. Does prolotherapy work?"
     cases = [evaluate.Case(story, intent, "long")
@@ -82,8 +95,8 @@ def test_near_misses_are_held_out_and_answered_honestly(shipped, path, honesty):
     assert report.honesty >= honesty, "\n".join(evaluate.format_report(report)[:2])
 
 
-@pytest.mark.parametrize(("path", "accuracy", "honesty"), SETS + DEV,
-                         ids=[path.name for path, _, _ in SETS + DEV])
+@pytest.mark.parametrize(("path", "accuracy", "honesty"), SETS + DEV + SAFETY,
+                         ids=[path.name for path, _, _ in SETS + DEV + SAFETY])
 def test_shipped_knowledge_meets_the_accuracy_thresholds(shipped, path, accuracy, honesty):
     report = evaluate.run(shipped, evaluate.load_cases(path))
     summary = "\n".join(evaluate.format_report(report)[:3])  # scores, not the misses

@@ -116,10 +116,11 @@ def test_warning_signs_are_single_words(tmp_path):
     assert any(f":{line_no}:" in line and problem in line for line in problems(path))
 
 
-def test_history_signs_must_be_warning_signs(tmp_path):
-    signs = "  lead_ins: [so, but]\n  warning_signs: [fever]\n  history_signs: [fall]\n"
+@pytest.mark.parametrize("key", ["history_signs", "local_signs"])
+def test_history_and_local_signs_must_be_warning_signs(tmp_path, key):
+    signs = f"  lead_ins: [so, but]\n  warning_signs: [fever]\n  {key}: [fall]\n"
     path = write_kb(tmp_path, MINI.replace("  lead_ins: [so, but]\n", signs))
-    assert any("'history_signs' has 'fall', which is not one of the 'warning_signs'" in line
+    assert any(f"'{key}' has 'fall', which is not one of the 'warning_signs'" in line
                for line in problems(path))
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from prolo_bot import storage
-from prolo_bot.knowledge import Intent, KnowledgeBase, Matching
+from prolo_bot.knowledge import Intent, KnowledgeBase
 from prolo_bot.matcher import Candidate, Engine, Match, clean, normalise
 
 MAX_SUGGESTIONS = 3
@@ -51,11 +51,20 @@ class Reply:
         return self.kind in UNANSWERED
 
 
-def urgent(match: Match, matching: Matching) -> Candidate | None:
-    """The safety intent to answer first, ahead of whatever else was asked, if any."""
-    return next((c for c in match.candidates if c.intent.kind == "safety"
-                 and c.score >= matching.safety_threshold
-                 and match.confidence - c.score <= matching.safety_margin), None)
+def urgent(match: Match, kb: KnowledgeBase) -> Candidate | None:
+    """The safety intent to answer first, ahead of whatever else was asked, if any: whenever
+    the question tells of a warning sign happening now (`Match.warnings`: "I had prolo on
+    Monday, now I have a fever. How long does recovery take?"), else when it scores close to
+    the best (which catches signs misspelt or told in other words)."""
+    safety = next((c for c in match.candidates if c.intent.kind == "safety"), None)
+    if match.warnings:
+        # However far down the list it scored (a story about something else) or not at all.
+        return safety or next((Candidate(i, 0.0) for i in kb.intents if i.kind == "safety"),
+                              None)
+    if safety is None:
+        return None
+    close = match.confidence - safety.score <= kb.matching.safety_margin
+    return safety if close and safety.score >= kb.matching.safety_threshold else None
 
 
 def offered_only(match: Match, safety: Candidate) -> bool:
@@ -149,7 +158,7 @@ class Conversation:
     def decide(self, match: Match) -> Reply:
         """What to say to a question the engine made `match` of: answer, ask back or fall
         back. It changes nothing, so `prolo-bot check` judges the examples by it too."""
-        safety = urgent(match, self.kb.matching)
+        safety = urgent(match, self.kb)
         if safety is not None and not offered_only(match, safety):
             return self._urgent(safety, match)
         if safety is not None:
@@ -183,7 +192,7 @@ class Conversation:
         gets, if it gets one. After a sign that may be happening now nothing follows: an answer
         about the treatment could make it sound normal."""
         warning = replace(self._answer(safety.intent, safety.score), urgent=safety.intent.name)
-        if not match.history:
+        if not match.history or match.warnings:
             return warning
         rest = replace(match, exact=False, candidates=tuple(
             c for c in match.candidates if c.intent.kind != "safety"))

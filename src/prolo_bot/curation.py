@@ -57,7 +57,7 @@ def _chat_choice(match: Match, chat: Conversation) -> tuple[tuple[str, ...], str
     if reply.kind == "answer":
         return reply.answers, None
     if reply.kind == "clarify":  # offering the urgent reply first, or two intents that tie
-        vague = urgent(match, chat.kb.matching) is not None
+        vague = urgent(match, chat.kb) is not None
         return (reply.suggestions[0].intent,), "vague" if vague else "close"
     return (), None
 

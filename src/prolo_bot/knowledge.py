@@ -98,6 +98,11 @@ class Vocabulary:
     # the rest of such a question is still answered.
     history_signs: frozenset[str] = frozenset()
     history_told: frozenset[str] = frozenset()  # phrases that say it is history: "years ago"
+    recent_told: frozenset[str] = frozenset()  # phrases that say it is recent: "yesterday"
+    # Warning signs only when said of a place (`sign_places`): "my leg is weak", not "weak
+    # evidence".
+    local_signs: frozenset[str] = frozenset()
+    sign_places: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -361,21 +366,24 @@ def parse(data: Any, path: Path) -> KnowledgeBase:
     vocab_map, c = section("vocabulary")
     c.keys(vocab_map, "'vocabulary'", set(),
            {"synonyms", "stopwords", "question_words", "lead_ins", "warning_signs",
-            "history_signs", "history_told"})
+            "history_signs", "history_told", "recent_told", "local_signs", "sign_places"})
     synonyms = _synonyms(c, vocab_map)
-    stopwords, question_words, lead_ins, warning_signs, history_signs, history_told = (
+    (stopwords, question_words, lead_ins, warning_signs, history_signs, history_told,
+     recent_told, local_signs, sign_places) = (
         frozenset(c.texts(vocab_map, key, "vocabulary", required=False))
         for key in ("stopwords", "question_words", "lead_ins", "warning_signs", "history_signs",
-                    "history_told"))
+                    "history_told", "recent_told", "local_signs", "sign_places"))
     for key, words in (("question_words", question_words), ("lead_ins", lead_ins),
-                       ("warning_signs", warning_signs), ("history_signs", history_signs)):
+                       ("warning_signs", warning_signs), ("history_signs", history_signs),
+                       ("local_signs", local_signs), ("sign_places", sign_places)):
         # Each is compared with one word (a sentence's first word, a question's word): a
         # phrase, or a contraction (which expands to two words), would never match.
         for bad in sorted(w for w in words if not w.isalpha()):
             c.add(vocab_map, f"vocabulary '{key}' has {bad!r}: one word of letters each", key)
-    for bad in sorted(history_signs - warning_signs):
-        c.add(vocab_map, f"vocabulary 'history_signs' has {bad!r}, which is not one of the "
-                         "'warning_signs'", "history_signs")
+    for key, signs in (("history_signs", history_signs), ("local_signs", local_signs)):
+        for bad in sorted(signs - warning_signs):
+            c.add(vocab_map, f"vocabulary '{key}' has {bad!r}, which is not one of the "
+                             "'warning_signs'", key)
 
     dialogue_map, c = section("dialogue")
     c.keys(dialogue_map, "'dialogue'", {"more", "related"}, {"more", "related"})
@@ -400,7 +408,8 @@ def parse(data: Any, path: Path) -> KnowledgeBase:
         vocabulary=Vocabulary(synonyms=synonyms, stopwords=stopwords,
                               question_words=question_words, lead_ins=lead_ins,
                               warning_signs=warning_signs, history_signs=history_signs,
-                              history_told=history_told),
+                              history_told=history_told, recent_told=recent_told,
+                              local_signs=local_signs, sign_places=sign_places),
         dialogue=dialogue,
         messages=messages,
         intents=intents,

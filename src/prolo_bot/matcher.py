@@ -175,6 +175,7 @@ class Match:
     vague: bool = False  # every term is one a third of the intents use or more ("back pain")
     asking: str | None = None  # in a story with a question in it, the sentences that ask
     history: bool = False  # its only warning sign is told as history ("a fall years ago")
+    warnings: frozenset[str] = frozenset()  # warning signs told as happening now (`warnings`)
 
     @property
     def confidence(self) -> float:
@@ -229,10 +230,13 @@ class Analyzer:
                                self._warnings(kb))
         self._terms: dict[str, tuple[str, ...]] = {}
         self._examples: dict[str, tuple[str, tuple[str, ...]]] = {}
-        history = kb.vocabulary.history_signs
-        self._history_signs = self._sign_terms(kb, history)
-        self._current_signs = self._sign_terms(kb, kb.vocabulary.warning_signs - history)
-        self._history_told = tuple(f" {normalise(p)} " for p in kb.vocabulary.history_told)
+        vocabulary = kb.vocabulary
+        self._signs = {sign: self._sign_terms(kb, [sign])
+                       for sign in sorted(vocabulary.warning_signs)}
+        self._places = frozenset(stem(normalise(p)) for p in vocabulary.sign_places)
+        self._local, self._history = vocabulary.local_signs, vocabulary.history_signs
+        self._history_told = _padded(vocabulary.history_told)
+        self._recent_told = _padded(vocabulary.recent_told)
 
     def _warnings(self, kb: KnowledgeBase) -> frozenset[str]:
         """The words of the curated warning signs and of the synonym group each one names
@@ -244,14 +248,30 @@ class Analyzer:
         """The terms that tell of `signs`: theirs and their synonym groups' ("can not feel")."""
         return frozenset(t for phrase in _told(kb, signs) for t in self.terms(phrase))
 
+    def told_signs(self, words: str, terms: Collection[str]) -> frozenset[str]:
+        """The warning signs normalised `words` (read as `terms`) tell of; a local sign only
+        when one of the words is a place it is felt ("weak" with "legs", not in "weak evidence"
+        or "a weak ligament"). The place is looked for in the words, not the terms: a phrase
+        may hold it ("my leg keeps giving out" is read as "weak")."""
+        told = {sign for sign, group in self._signs.items() if not group.isdisjoint(terms)}
+        if self._places.isdisjoint(map(stem, words.split())):
+            told -= self._local
+        return frozenset(told)
+
     def told_as_history(self, words: str, terms: Collection[str]) -> bool:
         """True when the question (normalised `words`, their `terms`) tells of warning signs
         that a story may tell as history (`history_signs`: a fall), of no other, and says it is
         history (`history_told`: "years ago")."""
-        if self._history_signs.isdisjoint(terms) or not self._current_signs.isdisjoint(terms):
-            return False
-        padded = f" {words} "
-        return any(phrase in padded for phrase in self._history_told)
+        told = self.told_signs(words, terms)
+        return bool(told) and told <= self._history and _says(words, self._history_told)
+
+    def warnings(self, words: str) -> frozenset[str]:
+        """The warning signs normalised `words` tell of as happening now, in so many words:
+        a history sign (a fall) only when said to be recent (`recent_told`: "yesterday"). The
+        words are read as typed, not through the speller: a slip of "prolo" may be "poo"."""
+        if not _says(words, self._recent_told):
+            return frozenset()
+        return self.told_signs(words, self._analyse(words, spell=False))
 
     def asking(self, text: str) -> str | None:
         """The sentences of `text` that ask, in a story (see `asking`)."""
@@ -279,8 +299,10 @@ class Analyzer:
             cached = self._terms[normalised] = self._analyse(normalised)
         return cached
 
-    def _analyse(self, normalised: str) -> tuple[str, ...]:
-        words = self.speller.correct_all(normalised.split()[:MAX_WORDS])
+    def _analyse(self, normalised: str, spell: bool = True) -> tuple[str, ...]:
+        words = normalised.split()[:MAX_WORDS]
+        if spell:
+            words = self.speller.correct_all(words)
         stems = [stem(w) for w in words]
         out: list[str] = []
         i = 0
@@ -364,7 +386,8 @@ class Engine:
             ranked = (Candidate(intent, 1.0), *(c for c in ranked if c.intent != intent))
         return Match(terms, ranked[:limit], self.kb.matching.threshold, self.kb.matching.margin,
                      exact=exact is not None, vague=bool(terms) and self._common.issuperset(terms),
-                     asking=question, history=self.analyzer.told_as_history(words, terms))
+                     asking=question, history=self.analyzer.told_as_history(words, terms),
+                     warnings=self.analyzer.warnings(words))
 
     def _pooled(self, terms: Sequence[str], words: str, limit: int,
                 focus: Mapping[str, float] | None) -> tuple[Candidate, ...]:
@@ -536,6 +559,16 @@ def _told(kb: KnowledgeBase, signs: Collection[str]) -> list[str]:
     named = set(map(normalise, signs))
     return [*named, *(normalise(v) for canonical, variants in kb.vocabulary.synonyms
                       if normalise(canonical) in named for v in variants)]
+
+
+def _padded(phrases: Iterable[str]) -> tuple[str, ...]:
+    return tuple(f" {normalise(p)} " for p in phrases)
+
+
+def _says(words: str, padded: Iterable[str]) -> bool:
+    """True when normalised `words` hold one of the `_padded` phrases, as whole words."""
+    text = f" {words} "
+    return any(phrase in text for phrase in padded)
 
 
 def _safest(focused: Sequence[Candidate], whole: Sequence[Candidate]) -> list[Candidate]:
