@@ -307,11 +307,25 @@ def test_an_urgent_question_gets_the_advice_alone(shipped, question):
     "I fell last night. Does prolotherapy work?",
     "I slipped on ice today and my back is killing me. what does prolo cost",
     "got rear ended on the highway an hour ago, back is sore, should i get prolo",
-    "I fell off a ladder years ago and again yesterday. Does prolotherapy work?",
+    "I haven't been able to pass water since last night. How long does recovery take?",
+    # However late in a long story the sign is told.
+    "My mother is 84. " + "She has tried physio, massage and creams for years. " * 8
+    + "Since yesterday her legs feel weak. How many sessions would she need?",
 ])
 def test_a_warning_sign_happening_now_goes_first_whatever_else_is_asked(shipped, question):
     reply = Conversation(shipped).reply(question)
     assert reply.answers == ("urgent_symptoms",) and reply.source is None
+
+
+@pytest.mark.parametrize(("question", "answers"), [
+    ("No fever since my shot yesterday. How long does recovery take?", ("recovery_time",)),
+    ("can't fall asleep since the injection, is that normal?", ()),  # a fall of no kind
+    # A fall told as history stays history, though the pain is now.
+    ("I hurt my back in a car accident years ago and now I have constant pain. Does prolo "
+     "work?", ("urgent_symptoms", "effectiveness")),
+])
+def test_a_sign_denied_or_long_past_is_not_happening_now(shipped, question, answers):
+    assert Conversation(shipped).reply(question).answers == answers
 
 
 @pytest.mark.parametrize(("question", "intent"), [

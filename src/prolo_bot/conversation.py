@@ -53,11 +53,11 @@ class Reply:
 
 def urgent(match: Match, kb: KnowledgeBase) -> Candidate | None:
     """The safety intent to answer first, ahead of whatever else was asked, if any: whenever
-    the question tells of a warning sign happening now (`Match.warnings`: "I had prolo on
+    the question tells of a warning sign happening now (`Match.signs_now`: "I had prolo on
     Monday, now I have a fever. How long does recovery take?"), else when it scores close to
     the best (which catches signs misspelt or told in other words)."""
     safety = next((c for c in match.candidates if c.intent.kind == "safety"), None)
-    if match.warnings:
+    if match.signs_now:
         # However far down the list it scored (a story about something else) or not at all.
         return safety or next((Candidate(i, 0.0) for i in kb.intents if i.kind == "safety"),
                               None)
@@ -192,7 +192,7 @@ class Conversation:
         gets, if it gets one. After a sign that may be happening now nothing follows: an answer
         about the treatment could make it sound normal."""
         warning = replace(self._answer(safety.intent, safety.score), urgent=safety.intent.name)
-        if not match.history or match.warnings:
+        if not match.history or match.signs_now:
             return warning
         rest = replace(match, exact=False, candidates=tuple(
             c for c in match.candidates if c.intent.kind != "safety"))

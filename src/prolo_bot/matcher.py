@@ -175,7 +175,7 @@ class Match:
     vague: bool = False  # every term is one a third of the intents use or more ("back pain")
     asking: str | None = None  # in a story with a question in it, the sentences that ask
     history: bool = False  # its only warning sign is told as history ("a fall years ago")
-    warnings: frozenset[str] = frozenset()  # warning signs told as happening now (`warnings`)
+    signs_now: frozenset[str] = frozenset()  # warning signs told as happening now (`signs_now`)
 
     @property
     def confidence(self) -> float:
@@ -237,6 +237,7 @@ class Analyzer:
         self._local, self._history = vocabulary.local_signs, vocabulary.history_signs
         self._history_told = _padded(vocabulary.history_told)
         self._recent_told = _padded(vocabulary.recent_told)
+        self._negations = frozenset(map(normalise, vocabulary.negations))
 
     def _warnings(self, kb: KnowledgeBase) -> frozenset[str]:
         """The words of the curated warning signs and of the synonym group each one names
@@ -265,13 +266,29 @@ class Analyzer:
         told = self.told_signs(words, terms)
         return bool(told) and told <= self._history and _says(words, self._history_told)
 
-    def warnings(self, words: str) -> frozenset[str]:
-        """The warning signs normalised `words` tell of as happening now, in so many words:
-        a history sign (a fall) only when said to be recent (`recent_told`: "yesterday"). The
-        words are read as typed, not through the speller: a slip of "prolo" may be "poo"."""
+    def signs_now(self, text: str) -> frozenset[str]:
+        """The warning signs `text` tells of as happening now, in so many words: it says so
+        (`recent_told`: "since yesterday", "now my leg"), and a history sign (a fall) is not
+        told as history ("years ago"). Words are read as typed, not through the speller (a
+        slip of "prolo" may be "poo"), all of them (a long story may tell of a sign last),
+        and not those after a negation in their sentence ("no fever since the injection")."""
+        words = normalise(text)
         if not _says(words, self._recent_told):
             return frozenset()
-        return self.told_signs(words, self._analyse(words, spell=False))
+        told = self.told_signs(words, self._analyse(self._affirmed(text), spell=False, limit=None))
+        return told - self._history if _says(words, self._history_told) else told
+
+    def _affirmed(self, text: str) -> str:
+        """The normalised words of `text`, each sentence cut at its first negation; not at a
+        "not" that says what one cannot do, a symptom: "can not feel", "have not been able to
+        pass water"."""
+        kept = []
+        for sentence in _SENTENCE_END.split(text):
+            words = normalise(sentence).split()
+            cut = next((i for i, w in enumerate(words)
+                        if w in self._negations and not _inability(words, i)), len(words))
+            kept.extend(words[:cut])
+        return " ".join(kept)
 
     def asking(self, text: str) -> str | None:
         """The sentences of `text` that ask, in a story (see `asking`)."""
@@ -299,8 +316,9 @@ class Analyzer:
             cached = self._terms[normalised] = self._analyse(normalised)
         return cached
 
-    def _analyse(self, normalised: str, spell: bool = True) -> tuple[str, ...]:
-        words = normalised.split()[:MAX_WORDS]
+    def _analyse(self, normalised: str, spell: bool = True,
+                 limit: int | None = MAX_WORDS) -> tuple[str, ...]:
+        words = normalised.split()[:limit]
         if spell:
             words = self.speller.correct_all(words)
         stems = [stem(w) for w in words]
@@ -379,19 +397,23 @@ class Engine:
             asked = self.analyzer.terms(normalise(question))
             terms = tuple(dict.fromkeys((*terms, *asked)))  # past a long story's word limit too
             focus = {t: 1.0 if t in asked else CONTEXT for t in terms}
-        ranked = self._pooled(terms, words, limit, focus)
+        ranked = self._pooled(terms, words, focus)
         exact = self._exact.get(words) if verbatim else None
         if exact is not None:  # an example asked verbatim is answered, whatever its words
             intent = self.kb.intents[exact]
             ranked = (Candidate(intent, 1.0), *(c for c in ranked if c.intent != intent))
-        return Match(terms, ranked[:limit], self.kb.matching.threshold, self.kb.matching.margin,
+        signs_now = self.analyzer.signs_now(text)
+        shown = ranked[:limit]
+        if signs_now:  # its advice goes first however far down it scored: keep its score
+            shown += tuple(c for c in ranked[limit:] if c.intent.kind == "safety")
+        return Match(terms, shown, self.kb.matching.threshold, self.kb.matching.margin,
                      exact=exact is not None, vague=bool(terms) and self._common.issuperset(terms),
                      asking=question, history=self.analyzer.told_as_history(words, terms),
-                     warnings=self.analyzer.warnings(words))
+                     signs_now=signs_now)
 
-    def _pooled(self, terms: Sequence[str], words: str, limit: int,
+    def _pooled(self, terms: Sequence[str], words: str,
                 focus: Mapping[str, float] | None) -> tuple[Candidate, ...]:
-        """The best `limit` intents after pooling every intent `rank` lists (pooling can lift
+        """The intents, best first, after pooling every intent `rank` lists (pooling can lift
         any of them, so none is left out). With `focus` (a story), safety intents are scored
         on the whole text at full weight: a warning sign counts wherever it is told."""
         everything = len(self.kb.intents)
@@ -399,7 +421,7 @@ class Engine:
         if focus:
             whole = self.rank(terms, words, everything)
             found = (*(c for c in found if c.intent.kind != "safety"), *_safest(found, whole))
-        return self._pool(found, self.classifier.posterior(terms))[:limit]
+        return self._pool(found, self.classifier.posterior(terms))
 
     def _pool(self, ranked: Sequence[Candidate], posterior: Sequence[float]
               ) -> tuple[Candidate, ...]:
@@ -561,14 +583,26 @@ def _told(kb: KnowledgeBase, signs: Collection[str]) -> list[str]:
                       if normalise(canonical) in named for v in variants)]
 
 
+def _inability(words: Sequence[str], i: int) -> bool:
+    """True when the "not" at `words[i]` is part of "can not", "could not" or "not (been)
+    able"."""
+    before, after = words[i - 1] if i else "", words[i + 1 : i + 3]
+    return words[i] == "not" and (before in ("can", "could") or "able" in after)
+
+
 def _padded(phrases: Iterable[str]) -> tuple[str, ...]:
-    return tuple(f" {normalise(p)} " for p in phrases)
+    return tuple(f" {_stems(normalise(p))} " for p in phrases)
 
 
 def _says(words: str, padded: Iterable[str]) -> bool:
-    """True when normalised `words` hold one of the `_padded` phrases, as whole words."""
-    text = f" {words} "
+    """True when normalised `words` hold one of the `_padded` phrases, as whole words, each
+    word on its stem ("after the injections" is "after the injection")."""
+    text = f" {_stems(words)} "
     return any(phrase in text for phrase in padded)
+
+
+def _stems(words: str) -> str:
+    return " ".join(map(stem, words.split()))
 
 
 def _safest(focused: Sequence[Candidate], whole: Sequence[Candidate]) -> list[Candidate]:
