@@ -117,6 +117,12 @@ def test_a_story_that_asks_without_a_question_mark_is_answered_from_the_sentence
     assert Conversation(plain).reply(story).kind == "fallback"
 
 
+def test_a_story_whose_question_is_an_example_word_for_word_gets_that_answer(chat):
+    # The story alone would be answered (swelling scores 0.66): what it asks comes first.
+    story = "Swelling after the injection. Swelling after the injection again. What do they inject?"
+    assert chat.reply(story).intent == "injected"
+
+
 @pytest.mark.parametrize(("text", "intent"), [
     ("how much does prolo cost. thanks", "cost"),  # a sign-off is not the question
     ("i wwet myself and my back hurts", "urgent_symptoms"),  # a mistyped warning sign warns

@@ -40,6 +40,8 @@ DEV = [  # development sets, one style each (in or out of scope only): pinned li
     # near-threshold story (0.542 -> 0.536) below `threshold`
     (DATA / "eval-unusual-dev.yaml", 0.93, 1.0),
     (DATA / "eval-oos-dev.yaml", 1.0, 0.80),
+    (DATA / "eval-claims-dev.yaml", 0.68, 1.0),
+    (DATA / "eval-quick-dev.yaml", 0.89, 1.0),
 ]
 # Stories of a warning sign happening now that ask about something else (urgent_symptoms),
 # and calm questions in the same words: the development set, tuned on, and one held out.

@@ -167,13 +167,16 @@ class Conversation:
             articles = [i for i in self.kb.intents if i.kind == "article"]
             return self._clarify(match, [safety.intent,
                                          *(c.intent for c in match.candidates), *articles])
-        if (match.ambiguous or match.intent is None) and match.asking is not None:
-            # A story with a question in it: when the whole finds no clear answer, the asking
-            # sentence alone may ("...tried physio and pills. How much does prolo cost?"). Its
-            # own match has no `asking`: all it holds asks.
-            reply = self.decide(self.engine.match(match.asking))
-            if reply.kind == "answer":
-                return reply
+        if match.asking is not None:
+            # A story with a question in it: the asking sentence alone answers when it is an
+            # example word for word ("I hurt my back years ago. Does prolotherapy work?"), or
+            # when the whole finds no clear answer ("...tried physio and pills. How much does
+            # prolo cost?"). Its own match has no `asking`: all it holds asks.
+            asked = self.engine.match(match.asking)
+            if asked.exact or match.ambiguous or match.intent is None:
+                reply = self.decide(asked)
+                if reply.kind == "answer":
+                    return reply
         if match.ambiguous:
             return self._clarify(match, [c.intent for c in match.candidates
                                          if match.confidence - c.score < match.margin])
