@@ -116,6 +116,13 @@ def test_warning_signs_are_single_words(tmp_path):
     assert any(f":{line_no}:" in line and problem in line for line in problems(path))
 
 
+def test_a_warning_sign_that_is_a_stop_word_is_refused(tmp_path):
+    signs = "  lead_ins: [so, but]\n  warning_signs: [fever, it]\n"
+    path = write_kb(tmp_path, MINI.replace("  lead_ins: [so, but]\n", signs))
+    assert any("'warning_signs' has 'it', which is a stop word" in line
+               for line in problems(path))
+
+
 @pytest.mark.parametrize("key", ["history_signs", "local_signs"])
 def test_history_and_local_signs_must_be_warning_signs(tmp_path, key):
     signs = f"  lead_ins: [so, but]\n  warning_signs: [fever]\n  {key}: [fall]\n"

@@ -383,6 +383,9 @@ def parse(data: Any, path: Path) -> KnowledgeBase:
         # phrase, or a contraction (which expands to two words), would never match.
         for bad in sorted(w for w in words if not w.isalpha()):
             c.add(vocab_map, f"vocabulary '{key}' has {bad!r}: one word of letters each", key)
+    for bad in sorted(warning_signs & stopwords):  # a stop word is never read: it never warns
+        c.add(vocab_map, f"vocabulary 'warning_signs' has {bad!r}, which is a stop word",
+              "warning_signs")
     for key, signs in (("history_signs", history_signs), ("local_signs", local_signs)):
         for bad in sorted(signs - warning_signs):
             c.add(vocab_map, f"vocabulary '{key}' has {bad!r}, which is not one of the "
