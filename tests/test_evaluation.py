@@ -1,12 +1,13 @@
 """The shipped knowledge base, measured on held-out questions it was not written from.
 
 The misses of `eval.yaml`, `eval-fresh.yaml`, `eval-third.yaml` and `eval-hard.yaml` have
-been read while tuning; those of `eval-fourth.yaml` to `eval-tenth.yaml` have not, so their
-figures are the honest ones (the sixth to the tenth were each first scored after a round of
-changes; the ninth and tenth, partly reworded blind, score lowest). `eval-eleventh.yaml` has
-never been scored. The near-miss sets are out of scope only; the development sets (DEV) were
-written blind and then tuned on; so was `eval-safety-dev.yaml`, while `eval-safety.yaml` was
-held out (scored four times while the rules settled; its misses never read).
+been read while tuning; those of `eval-fourth.yaml` to `eval-eleventh.yaml` have not, so
+their figures are the honest ones (the sixth to the eleventh were each first scored after a
+round of changes; the ninth and tenth, partly reworded blind, score lowest).
+`eval-twelfth.yaml` has never been scored. The near-miss sets are out of scope only; the
+development sets (DEV) were written blind and then tuned on; so was `eval-safety-dev.yaml`,
+while `eval-safety.yaml` was held out (scored five times while the rules settled; its misses
+never read).
 A failure here prints scores only, never the questions. Each pin is today's figure rounded
 down, typo stress and leave-one-out accuracy included; a change that lowers a pin must say so
 and why.
@@ -30,8 +31,9 @@ SETS = [  # file, minimum in-scope accuracy, minimum out-of-scope honesty
     (DATA / "eval-eighth.yaml", 0.93, 0.91),
     (DATA / "eval-ninth.yaml", 0.85, 0.88),
     (DATA / "eval-tenth.yaml", 0.85, 0.92),
+    (DATA / "eval-eleventh.yaml", 0.88, 0.84),
 ]
-RESERVE = [DATA / "eval-eleventh.yaml"]  # never scored: kept for the next honest measurement
+RESERVE = [DATA / "eval-twelfth.yaml"]  # never scored: kept for the next honest measurement
 DEV = [  # development sets, one style each (in or out of scope only): pinned like the rest
     (DATA / "eval-doctor-said-dev.yaml", 0.91, 1.0),
     (DATA / "eval-casual-dev.yaml", 0.91, 1.0),
