@@ -117,12 +117,6 @@ def test_a_story_that_asks_without_a_question_mark_is_answered_from_the_sentence
     assert Conversation(plain).reply(story).kind == "fallback"
 
 
-def test_a_story_whose_question_is_an_example_word_for_word_gets_that_answer(chat):
-    # The story alone would be answered (swelling scores 0.66): what it asks comes first.
-    story = "Swelling after the injection. Swelling after the injection again. What do they inject?"
-    assert chat.reply(story).intent == "injected"
-
-
 @pytest.mark.parametrize(("text", "intent"), [
     ("how much does prolo cost. thanks", "cost"),  # a sign-off is not the question
     ("i wwet myself and my back hurts", "urgent_symptoms"),  # a mistyped warning sign warns
@@ -314,6 +308,7 @@ def test_an_urgent_question_gets_the_advice_alone(shipped, question):
     "I slipped on ice today and my back is killing me. what does prolo cost",
     "got rear ended on the highway an hour ago, back is sore, should i get prolo",
     "I haven't been able to pass water since last night. How long does recovery take?",
+    "I fell down the stairs last night. I had prolo years ago. Does it work?",  # the fall is new
     # However late in a long story the sign is told.
     "My mother is 84. " + "She has tried physio, massage and creams for years. " * 8
     + "Since yesterday her legs feel weak. How many sessions would she need?",
@@ -324,13 +319,12 @@ def test_a_warning_sign_happening_now_goes_first_whatever_else_is_asked(shipped,
 
 
 @pytest.mark.parametrize(("question", "answers"), [
-    ("No fever since my shot yesterday. How long does recovery take?", ("recovery_time",)),
     ("can't fall asleep since the injection, is that normal?", ()),  # a fall of no kind
     # A fall told as history stays history, though the pain is now.
     ("I hurt my back in a car accident years ago and now I have constant pain. Does prolo "
      "work?", ("urgent_symptoms", "effectiveness")),
 ])
-def test_a_sign_denied_or_long_past_is_not_happening_now(shipped, question, answers):
+def test_a_sign_long_past_is_not_happening_now(shipped, question, answers):
     assert Conversation(shipped).reply(question).answers == answers
 
 

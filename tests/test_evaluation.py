@@ -6,7 +6,7 @@ their figures are the honest ones (the sixth to the eleventh were each first sco
 round of changes; the ninth and tenth, partly reworded blind, score lowest).
 `eval-twelfth.yaml` has never been scored. The near-miss sets are out of scope only; the
 development sets (DEV) were written blind and then tuned on; so was `eval-safety-dev.yaml`,
-while `eval-safety.yaml` was held out (scored five times while the rules settled; its misses
+while `eval-safety.yaml` was held out (scored seven times while the rules settled; its misses
 never read).
 A failure here prints scores only, never the questions. Each pin is today's figure rounded
 down, typo stress and leave-one-out accuracy included; a change that lowers a pin must say so

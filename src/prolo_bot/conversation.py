@@ -58,7 +58,8 @@ def urgent(match: Match, kb: KnowledgeBase) -> Candidate | None:
     the best (which catches signs misspelt or told in other words)."""
     safety = next((c for c in match.candidates if c.intent.kind == "safety"), None)
     if match.signs_now:
-        # However far down the list it scored (a story about something else) or not at all.
+        # The engine keeps it in the candidates whenever a sign is told now; below the
+        # engine's floor it is not among them, and still goes first.
         return safety or next((Candidate(i, 0.0) for i in kb.intents if i.kind == "safety"),
                               None)
     if safety is None:
@@ -167,16 +168,14 @@ class Conversation:
             articles = [i for i in self.kb.intents if i.kind == "article"]
             return self._clarify(match, [safety.intent,
                                          *(c.intent for c in match.candidates), *articles])
-        if match.asking is not None:
-            # A story with a question in it: the asking sentence alone answers when it is an
-            # example word for word ("I hurt my back years ago. Does prolotherapy work?"), or
-            # when the whole finds no clear answer ("...tried physio and pills. How much does
-            # prolo cost?"). Its own match has no `asking`: all it holds asks.
-            asked = self.engine.match(match.asking)
-            if asked.exact or match.ambiguous or match.intent is None:
-                reply = self.decide(asked)
-                if reply.kind == "answer":
-                    return reply
+        if (match.ambiguous or match.intent is None) and match.asking is not None:
+            # A story with a question in it: when the whole finds no clear answer, the asking
+            # sentence alone may ("...tried physio and pills. How much does prolo cost?"). Its
+            # own match has no `asking`: all it holds asks. Not when the whole does: "I'm 20
+            # weeks pregnant. Does it work?" asks about pregnancy, not whether it works.
+            reply = self.decide(self.engine.match(match.asking))
+            if reply.kind == "answer":
+                return reply
         if match.ambiguous:
             return self._clarify(match, [c.intent for c in match.candidates
                                          if match.confidence - c.score < match.margin])

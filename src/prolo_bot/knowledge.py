@@ -99,7 +99,6 @@ class Vocabulary:
     history_signs: frozenset[str] = frozenset()
     history_told: frozenset[str] = frozenset()  # phrases that say it is history: "years ago"
     recent_told: frozenset[str] = frozenset()  # phrases that say it is recent: "yesterday"
-    negations: frozenset[str] = frozenset()  # words after which a sign is denied: "no fever"
     # Warning signs only when said of a place (`sign_places`): "my leg is weak", not "weak
     # evidence".
     local_signs: frozenset[str] = frozenset()
@@ -367,18 +366,16 @@ def parse(data: Any, path: Path) -> KnowledgeBase:
     vocab_map, c = section("vocabulary")
     c.keys(vocab_map, "'vocabulary'", set(),
            {"synonyms", "stopwords", "question_words", "lead_ins", "warning_signs",
-            "history_signs", "history_told", "recent_told", "negations", "local_signs",
-            "sign_places"})
+            "history_signs", "history_told", "recent_told", "local_signs", "sign_places"})
     synonyms = _synonyms(c, vocab_map)
     (stopwords, question_words, lead_ins, warning_signs, history_signs, history_told,
-     recent_told, negations, local_signs, sign_places) = (
+     recent_told, local_signs, sign_places) = (
         frozenset(c.texts(vocab_map, key, "vocabulary", required=False))
         for key in ("stopwords", "question_words", "lead_ins", "warning_signs", "history_signs",
-                    "history_told", "recent_told", "negations", "local_signs", "sign_places"))
+                    "history_told", "recent_told", "local_signs", "sign_places"))
     for key, words in (("question_words", question_words), ("lead_ins", lead_ins),
                        ("warning_signs", warning_signs), ("history_signs", history_signs),
-                       ("negations", negations), ("local_signs", local_signs),
-                       ("sign_places", sign_places)):
+                       ("local_signs", local_signs), ("sign_places", sign_places)):
         # Each is compared with one word (a sentence's first word, a question's word): a
         # phrase, or a contraction (which expands to two words), would never match.
         for bad in sorted(w for w in words if not w.isalpha()):
@@ -415,7 +412,6 @@ def parse(data: Any, path: Path) -> KnowledgeBase:
                               question_words=question_words, lead_ins=lead_ins,
                               warning_signs=warning_signs, history_signs=history_signs,
                               history_told=history_told, recent_told=recent_told,
-                              negations=negations,
                               local_signs=local_signs, sign_places=sign_places),
         dialogue=dialogue,
         messages=messages,

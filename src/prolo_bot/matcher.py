@@ -175,7 +175,8 @@ class Match:
     vague: bool = False  # every term is one a third of the intents use or more ("back pain")
     asking: str | None = None  # in a story with a question in it, the sentences that ask
     history: bool = False  # its only warning sign is told as history ("a fall years ago")
-    signs_now: frozenset[str] = frozenset()  # warning signs told as happening now (`signs_now`)
+    signs_now: frozenset[str] = frozenset()  # warning signs told as happening now (see
+    # `Analyzer.signs_now`): the urgent advice goes first, however the rest scores
 
     @property
     def confidence(self) -> float:
@@ -237,7 +238,6 @@ class Analyzer:
         self._local, self._history = vocabulary.local_signs, vocabulary.history_signs
         self._history_told = _padded(vocabulary.history_told)
         self._recent_told = _padded(vocabulary.recent_told)
-        self._negations = frozenset(map(normalise, vocabulary.negations))
 
     def _warnings(self, kb: KnowledgeBase) -> frozenset[str]:
         """The words of the curated warning signs and of the synonym group each one names
@@ -268,27 +268,21 @@ class Analyzer:
 
     def signs_now(self, text: str) -> frozenset[str]:
         """The warning signs `text` tells of as happening now, in so many words: it says so
-        (`recent_told`: "since yesterday", "now my leg"), and a history sign (a fall) is not
-        told as history ("years ago"). Words are read as typed, not through the speller (a
-        slip of "prolo" may be "poo"), all of them (a long story may tell of a sign last),
-        and not those after a negation in their sentence ("no fever since the injection")."""
+        (`recent_told`: "since yesterday", "now my leg"), and a history sign (a fall) only
+        when a sentence tells of it as recent and not as history ("I slipped this morning",
+        not "a car accident years ago, and now the pain..."). Words are read as typed, not
+        through the speller (a slip of "prolo" may be "poo"), all of them (a long story may
+        tell of a sign last)."""
         words = normalise(text)
         if not _says(words, self._recent_told):
             return frozenset()
-        told = self.told_signs(words, self._analyse(self._affirmed(text), spell=False, limit=None))
-        return told - self._history if _says(words, self._history_told) else told
-
-    def _affirmed(self, text: str) -> str:
-        """The normalised words of `text`, each sentence cut at its first negation; not at a
-        "not" that says what one cannot do, a symptom: "can not feel", "have not been able to
-        pass water"."""
-        kept = []
-        for sentence in _SENTENCE_END.split(text):
-            words = normalise(sentence).split()
-            cut = next((i for i, w in enumerate(words)
-                        if w in self._negations and not _inability(words, i)), len(words))
-            kept.extend(words[:cut])
-        return " ".join(kept)
+        told = self.told_signs(words, self._analyse(words, spell=False, limit=None))
+        if told & self._history and not any(
+                _says(sentence, self._recent_told) and not _says(sentence, self._history_told)
+                and self.told_signs(sentence, self._analyse(sentence, spell=False)) & self._history
+                for sentence in map(normalise, _SENTENCE_END.split(clean(text)))):
+            told -= self._history
+        return told
 
     def asking(self, text: str) -> str | None:
         """The sentences of `text` that ask, in a story (see `asking`)."""
@@ -581,13 +575,6 @@ def _told(kb: KnowledgeBase, signs: Collection[str]) -> list[str]:
     named = set(map(normalise, signs))
     return [*named, *(normalise(v) for canonical, variants in kb.vocabulary.synonyms
                       if normalise(canonical) in named for v in variants)]
-
-
-def _inability(words: Sequence[str], i: int) -> bool:
-    """True when the "not" at `words[i]` is part of "can not", "could not" or "not (been)
-    able"."""
-    before, after = words[i - 1] if i else "", words[i + 1 : i + 3]
-    return words[i] == "not" and (before in ("can", "could") or "able" in after)
 
 
 def _padded(phrases: Iterable[str]) -> tuple[str, ...]:
