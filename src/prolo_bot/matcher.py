@@ -276,13 +276,19 @@ class Analyzer:
         words = normalise(text)
         if not _says(words, self._recent_told):
             return frozenset()
-        told = self.told_signs(words, self._analyse(words, spell=False, limit=None))
-        if told & self._history and not any(
-                _says(sentence, self._recent_told) and not _says(sentence, self._history_told)
-                and self.told_signs(sentence, self._analyse(sentence, spell=False)) & self._history
-                for sentence in map(normalise, _SENTENCE_END.split(clean(text)))):
+        told = self._typed_signs(words)
+        sentences = map(normalise, _SENTENCE_END.split(clean(text)))
+        if told & self._history and not any(map(self._tells_recent_history_sign, sentences)):
             told -= self._history
         return told
+
+    def _typed_signs(self, words: str) -> frozenset[str]:
+        return self.told_signs(words, self._analyse(words, spell=False, limit=None))
+
+    def _tells_recent_history_sign(self, sentence: str) -> bool:
+        """True when a normalised sentence tells of a history sign (a fall) as recent."""
+        return (_says(sentence, self._recent_told) and not _says(sentence, self._history_told)
+                and not self._history.isdisjoint(self._typed_signs(sentence)))
 
     def asking(self, text: str) -> str | None:
         """The sentences of `text` that ask, in a story (see `asking`)."""
