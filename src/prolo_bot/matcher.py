@@ -266,14 +266,13 @@ class Analyzer:
         told = self.told_signs(words, terms)
         return bool(told) and told <= self._history and _says(words, self._history_told)
 
-    def signs_now(self, text: str) -> frozenset[str]:
-        """The warning signs `text` tells of as happening now, in so many words: it says so
-        (`recent_told`: "since yesterday", "now my leg"), and a history sign (a fall) only
-        when a sentence tells of it as recent and not as history ("I slipped this morning",
-        not "a car accident years ago, and now the pain..."). Words are read as typed, not
-        through the speller (a slip of "prolo" may be "poo"), all of them (a long story may
-        tell of a sign last)."""
-        words = normalise(text)
+    def signs_now(self, text: str, words: str) -> frozenset[str]:
+        """The warning signs `text` (normalised: `words`) tells of as happening now, in so
+        many words: it says so (`recent_told`: "since yesterday", "now my leg"), and a history
+        sign (a fall) only when a sentence tells of it as recent and not as history ("I
+        slipped this morning", not "a car accident years ago, and now the pain..."). Words
+        are read as typed, not through the speller (a slip of "prolo" may be "poo"), all of
+        them (a long story may tell of a sign last)."""
         if not _says(words, self._recent_told):
             return frozenset()
         told = self._typed_signs(words)
@@ -402,7 +401,7 @@ class Engine:
         if exact is not None:  # an example asked verbatim is answered, whatever its words
             intent = self.kb.intents[exact]
             ranked = (Candidate(intent, 1.0), *(c for c in ranked if c.intent != intent))
-        signs_now = self.analyzer.signs_now(text)
+        signs_now = self.analyzer.signs_now(text, words)
         shown = ranked[:limit]
         if signs_now:  # its advice goes first however far down it scored: keep its score
             shown += tuple(c for c in ranked[limit:] if c.intent.kind == "safety")
