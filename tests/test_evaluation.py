@@ -110,7 +110,7 @@ def test_shipped_knowledge_meets_the_accuracy_thresholds(shipped, path, accuracy
 
 @pytest.mark.parametrize(("edits", "accuracy", "honesty"), [
     (1, 0.95, 0.96),
-    (2, 0.82, 0.95),
+    (2, 0.85, 0.95),
 ])
 def test_typo_stress_does_not_fall(shipped, edits, accuracy, honesty):
     cases = evaluate.with_typos(evaluate.load_cases(DATA / "eval.yaml"), edits)

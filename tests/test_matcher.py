@@ -363,6 +363,21 @@ def test_a_far_commoner_word_two_slips_away_does_not_outvote_every_one_slip_read
     assert Analyzer(shipped).correct(word) == expected
 
 
+@pytest.mark.parametrize(("question", "typo", "meant"), [
+    ("pfoo side effects", "pfoo", "prolo"),  # the rest backs "prolo" and tells of no sign
+    ("is ploo a scam", "ploo", "prolo"),
+    ("cant control my pfoo", "pfoo", "poo"),  # "control" tells of the sign
+    ("i cnanot hold my watr", "watr", "water"),  # "hold" is a word of a warning sign
+    ("sugar watr", "watr", "water"),  # an example has "water" beside "sugar"
+    ("pfoo side effects since yesterday", "pfoo", "poo"),  # told as recent, as a symptom is
+])
+def test_a_warning_sign_one_slip_away_gives_way_only_to_a_word_the_question_backs(
+        shipped, question, typo, meant):
+    # "pfoo" is one slip from "poo" and two from "prolo", used a hundred times as often.
+    analyzer = Analyzer(shipped)
+    assert analyzer.terms(question) == analyzer.terms(question.replace(typo, meant))
+
+
 def test_a_typo_that_reads_as_another_typo_reads_as_the_word_both_mean(tmp_path):
     # "mnagp" is one slip from the typo "mangp", which is one slip from "mango"; whichever
     # is met first, both read as "mango".

@@ -228,22 +228,27 @@ class Analyzer:
             known.update(words)
             curated.update(words)
         self.speller = Speller(known, self.stopwords, examples, frozenset(curated),
-                               self._warnings(kb))
+                               self._warnings(kb), self._sign_names(kb))
         self._terms: dict[str, tuple[str, ...]] = {}
         self._examples: dict[str, tuple[str, tuple[str, ...]]] = {}
         vocabulary = kb.vocabulary
+        self._history_told = _padded(vocabulary.history_told)
+        self._recent_told = _padded(vocabulary.recent_told)
         self._signs = {sign: self._sign_terms(kb, [sign])
                        for sign in sorted(vocabulary.warning_signs)}
         self._places = frozenset(stem(normalise(p)) for p in vocabulary.sign_places)
         self._local, self._history = vocabulary.local_signs, vocabulary.history_signs
-        self._history_told = _padded(vocabulary.history_told)
-        self._recent_told = _padded(vocabulary.recent_told)
 
     def _warnings(self, kb: KnowledgeBase) -> frozenset[str]:
         """The words of the curated warning signs and of the synonym group each one names
         ("buckle" as well as "weak")."""
         words = {w for phrase in _told(kb, kb.vocabulary.warning_signs) for w in phrase.split()}
         return frozenset(words - self.stopwords)
+
+    def _sign_names(self, kb: KnowledgeBase) -> list[frozenset[str]]:
+        """Per warning sign, the one-word names it goes by ("bladder", "pee", "poo")."""
+        return [frozenset(w for w in _told(kb, [sign]) if " " not in w)
+                for sign in sorted(kb.vocabulary.warning_signs)]
 
     def _sign_terms(self, kb: KnowledgeBase, signs: Collection[str]) -> frozenset[str]:
         """The terms that tell of `signs`: theirs and their synonym groups' ("can not feel")."""
@@ -319,7 +324,10 @@ class Analyzer:
                  limit: int | None = MAX_WORDS) -> tuple[str, ...]:
         words = normalised.split()[:limit]
         if spell:
-            words = self.speller.correct_all(words)
+            # What is told as recent ("since yesterday") may be a symptom: a slip that reads
+            # as a warning sign stays one.
+            words = self.speller.correct_all(
+                words, keep_signs=_says(normalised, self._recent_told))
         stems = [stem(w) for w in words]
         out: list[str] = []
         i = 0

@@ -10,7 +10,9 @@ slips in a long word, when the reading is safe (see `Speller.correct_all`). A st
 slips away drops out ("thhe", "railly"), unless a warning sign is as near. Two slips win
 over one in a word of four letters or more when they reach a far commoner word (COMMON),
 unless the word one slip away is a stop word, a warning sign, or the same word with a letter
-doubled.
+doubled. A warning sign gives way only when the rest of the question backs the commoner word
+and tells nothing of the sign: "pfoo side effects" is "prolo side effects", but "can't
+control my pfoo" stays "poo".
 """
 
 from __future__ import annotations
@@ -45,13 +47,16 @@ class Speller:
     def __init__(self, counts: Counter[str], stopwords: frozenset[str],
                  examples: Iterable[Sequence[str]] = (),
                  curated: frozenset[str] = frozenset(),
-                 warnings: frozenset[str] = frozenset()) -> None:
+                 warnings: frozenset[str] = frozenset(),
+                 signs: Iterable[frozenset[str]] = ()) -> None:
         """`counts`: how often the knowledge base uses each word it knows; `examples`: the
         words of each example, to tell which reading the rest of a question supports;
         `curated`: words a curator chose on purpose (synonyms), never taken for typos;
         `warnings`: the words that tell of urgent symptoms, whose one-slip readings a commoner
-        word never overrides (see COMMON): missing a warning sign costs more than a wrong
-        topic ("pfoo" stays "poo", not "prolo")."""
+        word overrides (see COMMON) only when the question backs it and not the sign: missing
+        a warning sign costs more than a wrong topic ("pfoo" alone stays "poo", not "prolo");
+        `signs`: the one-word names of each warning sign ("bladder", "pee", "poo"), whose
+        examples tell which words back it."""
         # An example's own typo ("ligamnet", "prolotheraphy") would be a word of its own that a
         # reader's same slip could never be put right from. A word that neither the English list
         # nor the synonyms vouch for, which reads as a word used three times as often (by the
@@ -99,6 +104,15 @@ class Speller:
                                   if len(uses) <= TOPIC_SHARE * count)
         # unknown word -> (its reading, True if only the question's other words can confirm it)
         self._readings: dict[str, tuple[str, bool]] = {}
+        # A warning sign's name -> the examples that use any name of that sign (`_backs_sign`)
+        self._sign_uses: dict[str, set[int]] = {}
+        for names in signs:
+            uses = set().union(*(self._used_in.get(name, _NONE) for name in names))
+            for name in names:
+                self._sign_uses.setdefault(name, set()).update(uses)
+        # unknown word read as a warning sign -> the far commoner word two slips away, which
+        # the rest of the question may show was meant instead (`correct_all`)
+        self._rivals: dict[str, str] = {}
         self._slips: dict[str, tuple[str, ...]] = {}  # real word -> its readings (`_slipped`)
 
     def _index(self, words: Iterable[str], counts: Counter[str],
@@ -119,7 +133,7 @@ class Speller:
         alone, so a reading that needs the rest of a question to back it is not taken."""
         return self.correct_all([word])[0]
 
-    def correct_all(self, words: Sequence[str]) -> list[str]:
+    def correct_all(self, words: Sequence[str], *, keep_signs: bool = False) -> list[str]:
         """Each word, or the knowledge base's word it is likeliest a typo of.
 
         A doubtful reading is taken only when an example uses it together with a telling word
@@ -127,9 +141,13 @@ class Speller:
         nothing. Doubtful are: a long word two slips from a knowledge-base word but one slip
         from an English word ("tishe": "tissue", or an English word), which "soft tishe" and
         "sofft tishe" back; and an English word that is jargon short of a letter ("polo"),
-        which "polo side effects" backs. A real word that no reading is taken for is the
-        knowledge base's word one slip away when an example has that word beside the same
-        neighbour (`_beside`).
+        which "polo side effects" backs. A warning sign one slip away gives way to a far
+        commoner word two slips away ("pfoo": "poo" or "prolo") when the question backs the
+        commoner word, and no other telling word of it, nor the neighbour the sign has in an
+        example ("sugar watr"), backs the sign; never with `keep_signs` (the question says
+        something began recently, as a symptom would: "knees buckl since the injection"). A
+        real word that no reading is taken for is the knowledge base's word one slip away
+        when an example has that word beside the same neighbour (`_beside`).
         """
         readings = [self._reading(word) for word in words]
         context = [word if doubtful else reading
@@ -138,6 +156,11 @@ class Speller:
         for at, (word, (reading, doubtful)) in enumerate(zip(words, readings, strict=True)):
             if doubtful and not self._supported(reading, context):
                 reading = word
+            rival = self._rivals.get(word)
+            if (rival and not keep_signs and reading != rival and self._supported(rival, context)
+                    and not self._backs_sign(reading, context, at)
+                    and not self._beside(reading, context, at)):
+                reading = rival
             if (reading == word and len(word) >= 4 and word not in self.known
                     and word.removesuffix("s") not in self.known and word in english_words()):
                 # A slip that made another real word ("sift" for "soft"), which the telling word
@@ -156,6 +179,14 @@ class Speller:
         return ((before in self._telling and (before, target) in self._pairs)
                 or (after in self._telling and (target, after) in self._pairs))
 
+    def _backs_sign(self, sign: str, context: Sequence[str], at: int) -> bool:
+        """True if a telling word of `context` other than the one at `at` is itself a warning
+        word, or is used in an example that names the same sign as `sign` ("control" in
+        "can't control my bowels")."""
+        uses = self._sign_uses.get(sign, _NONE)
+        return any(w in self._warnings or not uses.isdisjoint(self._used_in.get(w, _NONE))
+                   for i, w in enumerate(context) if i != at and w in self._telling)
+
     def _supported(self, target: str, context: Sequence[str]) -> bool:
         uses = self._used_in.get(target, _NONE)
         return any(not uses.isdisjoint(self._used_in[w]) for w in context
@@ -173,6 +204,7 @@ class Speller:
         if word not in self._readings:
             if len(self._readings) > MAX_CACHED:
                 self._readings.clear()
+                self._rivals.clear()
             self._readings[word] = self._nearest(word)
         return self._readings[word]
 
@@ -211,6 +243,9 @@ class Speller:
         # get wrong ("infcetoin" is "infection"; "france" is not "stance").
         two = near(initial, 2)
         common = next((reading for reading in two if reading not in self._stopwords), None)
+        if (common and not other and one in self._warnings and self._commoner(word, None, common)
+                and _undoubled(one) != _undoubled(word)):  # "wwet" is "wet", whatever else
+            self._rivals[word] = self._typos.get(common, common)
         if common and not other and self._commoner(word, one, common):
             # Nothing one slip away: a real word one slip away is as likely meant
             # ("inflectoin"), and so is any other reading of a four-letter word.
