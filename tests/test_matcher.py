@@ -369,6 +369,8 @@ def test_a_far_commoner_word_two_slips_away_does_not_outvote_every_one_slip_read
     ("cant control my pfoo", "pfoo", "poo"),  # "control" tells of the sign
     ("i cnanot hold my watr", "watr", "water"),  # "hold" is a word of a warning sign
     ("sugar watr", "watr", "water"),  # an example has "water" beside "sugar"
+    ("i cant wlak after prolo", "wlak", "walk"),  # "what" is not a hundred times as common
+    ("my knees buckl after prolo", "buckl", "buckle"),  # "back" is a warning word too
     ("pfoo side effects since yesterday", "pfoo", "poo"),  # told as recent, as a symptom is
 ])
 def test_a_warning_sign_one_slip_away_gives_way_only_to_a_word_the_question_backs(

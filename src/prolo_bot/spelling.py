@@ -72,7 +72,7 @@ class Speller:
         for word in counts:
             if (word.isalpha() and len(word) >= 3 and word not in stopwords
                     and word not in curated and word not in english):
-                reading, doubtful = self._nearest(word, other=True)
+                reading, doubtful, _ = self._nearest(word, other=True)
                 if reading != word and not doubtful and counts[reading] >= 3 * counts[word]:
                     found[word] = reading
         # "mnagp" -> "mangp" -> "mango": to "mango". A chain ends, each word in it being used
@@ -102,17 +102,14 @@ class Speller:
         # A word that many examples use ("prolo", in a third of them) backs almost any reading.
         self._telling = frozenset(w for w, uses in self._used_in.items()
                                   if len(uses) <= TOPIC_SHARE * count)
-        # unknown word -> (its reading, True if only the question's other words can confirm it)
-        self._readings: dict[str, tuple[str, bool]] = {}
+        # unknown word -> its `_nearest` reading
+        self._readings: dict[str, tuple[str, bool, str | None]] = {}
         # A warning sign's name -> the examples that use any name of that sign (`_backs_sign`)
         self._sign_uses: dict[str, set[int]] = {}
         for names in signs:
             uses = set().union(*(self._used_in.get(name, _NONE) for name in names))
             for name in names:
                 self._sign_uses.setdefault(name, set()).update(uses)
-        # unknown word read as a warning sign -> the far commoner word two slips away, which
-        # the rest of the question may show was meant instead (`correct_all`)
-        self._rivals: dict[str, str] = {}
         self._slips: dict[str, tuple[str, ...]] = {}  # real word -> its readings (`_slipped`)
 
     def _index(self, words: Iterable[str], counts: Counter[str],
@@ -151,13 +148,13 @@ class Speller:
         """
         readings = [self._reading(word) for word in words]
         context = [word if doubtful else reading
-                   for word, (reading, doubtful) in zip(words, readings, strict=True)]
+                   for word, (reading, doubtful, _) in zip(words, readings, strict=True)]
         out: list[str] = []
-        for at, (word, (reading, doubtful)) in enumerate(zip(words, readings, strict=True)):
+        for at, (word, (reading, doubtful, rival)) in enumerate(zip(words, readings,
+                                                                     strict=True)):
             if doubtful and not self._supported(reading, context):
                 reading = word
-            rival = self._rivals.get(word)
-            if (rival and not keep_signs and reading != rival and self._supported(rival, context)
+            if (rival and not keep_signs and self._supported(rival, context)
                     and not self._backs_sign(reading, context, at)
                     and not self._beside(reading, context, at)):
                 reading = rival
@@ -181,8 +178,8 @@ class Speller:
 
     def _backs_sign(self, sign: str, context: Sequence[str], at: int) -> bool:
         """True if a telling word of `context` other than the one at `at` is itself a warning
-        word, or is used in an example that names the same sign as `sign` ("control" in
-        "can't control my bowels")."""
+        word, or is used in an example that names the same sign as `sign` by a one-word name
+        ("control", in "i can't control my bladder")."""
         uses = self._sign_uses.get(sign, _NONE)
         return any(w in self._warnings or not uses.isdisjoint(self._used_in.get(w, _NONE))
                    for i, w in enumerate(context) if i != at and w in self._telling)
@@ -192,19 +189,18 @@ class Speller:
         return any(not uses.isdisjoint(self._used_in[w]) for w in context
                    if w != target and w in self._telling)
 
-    def _reading(self, word: str) -> tuple[str, bool]:
+    def _reading(self, word: str) -> tuple[str, bool, str | None]:
         if word in self.known or len(word) < 3 or not word.isalpha():
-            return word, False
+            return word, False, None
         if word in english_words():
             # A real word the knowledge base lacks is not a typo, unless it is the knowledge
             # base's jargon short of a letter, a slip people often make: in a question that
             # backs it, "polo" is "prolo" (see `correct_all`).
             jargon = self._jargon_short.get(word)
-            return (jargon, True) if jargon else (word, False)
+            return (jargon, True, None) if jargon else (word, False, None)
         if word not in self._readings:
             if len(self._readings) > MAX_CACHED:
                 self._readings.clear()
-                self._rivals.clear()
             self._readings[word] = self._nearest(word)
         return self._readings[word]
 
@@ -221,15 +217,17 @@ class Speller:
                                       if r in self._telling and r not in self._warnings)
         return self._slips[word]
 
-    def _nearest(self, word: str, *, other: bool = False) -> tuple[str, bool]:
-        """The word `word` reads as, and True if that reading is doubtful. With `other` (to
-        find an example's own typos), a word other than itself, and never by COMMON."""
+    def _nearest(self, word: str, *, other: bool = False) -> tuple[str, bool, str | None]:
+        """The word `word` reads as; True if that reading is doubtful; and, when the reading
+        is a warning sign, the far commoner word two slips away that the rest of a question
+        may show was meant instead (see `correct_all`), if any. With `other` (to find an
+        example's own typos), a word other than itself, and never by COMMON."""
         def near(pool: list[str], slips: int) -> list[str]:
             return [reading for reading in _within(word, pool, slips)
                     if not other or reading != word]
 
         if word in self._typos and not other:  # an example's typo, typed as it is
-            return self._typos[word], False
+            return self._typos[word], False, None
         # A three-letter word has too many one-edit neighbours ("nis" is not "nhs"); only a
         # dropped letter is put back ("wht" -> "what"). Otherwise, of the words one slip away,
         # one with the same first letter is likelier ("hust" is "hurt", not "just").
@@ -238,40 +236,39 @@ class Speller:
         one = next((reading for pool in pools for reading in near(pool, 1)), None)
         one = self._typos.get(one, one) if one else None  # weigh the word a typo means
         if len(word) < 4:
-            return one or word, False
+            return one or word, False, None
         # Two edits reach many words, so they must keep the first letter, which people rarely
         # get wrong ("infcetoin" is "infection"; "france" is not "stance").
         two = near(initial, 2)
         common = next((reading for reading in two if reading not in self._stopwords), None)
-        if (common and not other and one in self._warnings and self._commoner(word, None, common)
-                and _undoubled(one) != _undoubled(word)):  # "wwet" is "wet", whatever else
-            self._rivals[word] = self._typos.get(common, common)
         if common and not other and self._commoner(word, one, common):
+            common = self._typos.get(common, common)
+            if one in self._warnings:  # not outvoted by a word that warns as well ("back")
+                return one, False, None if common in self._warnings else common
             # Nothing one slip away: a real word one slip away is as likely meant
             # ("inflectoin"), and so is any other reading of a four-letter word.
             doubtful = one is None and (len(word) < TWO_SLIP_LENGTH or _near_english(word))
-            return self._typos.get(common, common), doubtful
+            return common, doubtful, None
         if one:
-            return one, False
+            return one, False, None
         # A stop word two slips away drops out ("thhe", "railly") where an unknown word would
         # count against the match; not when a warning sign is as near ("fevst"
         # may be "first", but it may be "fever": a warning sign lost unseen costs the most).
         stop = next((reading for reading in two if reading in self._stopwords), None)
         if stop and not other and (len(word) < TWO_SLIP_LENGTH or stop == two[0]):
             warned = any(self._typos.get(r, r) in self._warnings for r in two)
-            return (word if warned else stop), False
+            return (word if warned else stop), False, None
         if two and len(word) >= TWO_SLIP_LENGTH:
-            return self._typos.get(two[0], two[0]), _near_english(word)
-        return word, False
+            return self._typos.get(two[0], two[0]), _near_english(word), None
+        return word, False, None
 
     def _commoner(self, word: str, one: str | None, common: str) -> bool:
         """True if `common`, two slips from `word`, is likelier meant than `one`, the word one
-        slip away (if any): used far more often (COMMON), and `one` is no stop word, no
-        warning sign and not `word` with a letter doubled or undoubled ("wwet" is "wet")."""
+        slip away (if any): used far more often (COMMON), and `one` is no stop word and not
+        `word` with a letter doubled or undoubled ("wwet" is "wet")."""
         if one is None:
             return self._counts[common] >= COMMON
-        return (one not in self._stopwords and one not in self._warnings
-                and _undoubled(one) != _undoubled(word)
+        return (one not in self._stopwords and _undoubled(one) != _undoubled(word)
                 and self._counts[common] >= COMMON * self._counts[one])
 
 
