@@ -371,6 +371,8 @@ def test_a_far_commoner_word_two_slips_away_does_not_outvote_every_one_slip_read
     ("sugar watr", "watr", "water"),  # an example has "water" beside "sugar"
     ("i cant wlak after prolo", "wlak", "walk"),  # "what" is not a hundred times as common
     ("my knees buckl after prolo", "buckl", "buckle"),  # "back" is a warning word too
+    ("souled myself after prolo", "souled", "soiled"),  # only jargon outvotes: not "should"
+    ("ploo leaking out after prolo", "ploo", "poo"),  # "prolo" is there already
     ("pfoo side effects since yesterday", "pfoo", "poo"),  # told as recent, as a symptom is
 ])
 def test_a_warning_sign_one_slip_away_gives_way_only_to_a_word_the_question_backs(

@@ -10,9 +10,9 @@ slips in a long word, when the reading is safe (see `Speller.correct_all`). A st
 slips away drops out ("thhe", "railly"), unless a warning sign is as near. Two slips win
 over one in a word of four letters or more when they reach a far commoner word (COMMON),
 unless the word one slip away is a stop word, a warning sign, or the same word with a letter
-doubled. A warning sign gives way only when the rest of the question backs the commoner word
-and tells nothing of the sign: "pfoo side effects" is "prolo side effects", but "can't
-control my pfoo" stays "poo".
+doubled. A warning sign gives way only to the knowledge base's jargon, when the rest of the
+question backs it and tells nothing of the sign: "pfoo side effects" is "prolo side effects",
+but "can't control my pfoo" stays "poo".
 """
 
 from __future__ import annotations
@@ -138,11 +138,13 @@ class Speller:
         nothing. Doubtful are: a long word two slips from a knowledge-base word but one slip
         from an English word ("tishe": "tissue", or an English word), which "soft tishe" and
         "sofft tishe" back; and an English word that is jargon short of a letter ("polo"),
-        which "polo side effects" backs. A warning sign one slip away gives way to a far
-        commoner word two slips away ("pfoo": "poo" or "prolo") when the question backs the
-        commoner word, and no other telling word of it, nor the neighbour the sign has in an
-        example ("sugar watr"), backs the sign; never with `keep_signs` (the question says
-        something began recently, as a symptom would: "knees buckl since the injection"). A
+        which "polo side effects" backs. A warning sign one slip away gives way to the
+        jargon word two slips away that `_nearest` names ("pfoo": "poo" or "prolo") when the
+        question backs that word and does not have it already ("ploo leaking after prolo"),
+        and no other word of it (a telling one, or a warning word no example uses: "leaking"),
+        nor the neighbour the sign has in an example ("sugar watr"), backs the sign; never
+        with `keep_signs` (the question says something began recently, as a symptom would:
+        "knees buckl since the injection"). A
         real word that no reading is taken for is the knowledge base's word one slip away
         when an example has that word beside the same neighbour (`_beside`).
         """
@@ -154,7 +156,8 @@ class Speller:
                                                                      strict=True)):
             if doubtful and not self._supported(reading, context):
                 reading = word
-            if (rival and not keep_signs and self._supported(rival, context)
+            if (rival and not keep_signs and rival not in context
+                    and self._supported(rival, context)
                     and not self._backs_sign(reading, context, at)
                     and not self._beside(reading, context, at)):
                 reading = rival
@@ -177,12 +180,15 @@ class Speller:
                 or (after in self._telling and (target, after) in self._pairs))
 
     def _backs_sign(self, sign: str, context: Sequence[str], at: int) -> bool:
-        """True if a telling word of `context` other than the one at `at` is itself a warning
-        word, or is used in an example that names the same sign as `sign` by a one-word name
-        ("control", in "i can't control my bladder")."""
+        """True if a word of `context` other than the one at `at` is a warning word that is
+        telling or that no example uses ("leaking"; not "back"), or a telling word used in an
+        example that names the same sign as `sign` by a one-word name ("control", in "i can't
+        control my bladder")."""
         uses = self._sign_uses.get(sign, _NONE)
-        return any(w in self._warnings or not uses.isdisjoint(self._used_in.get(w, _NONE))
-                   for i, w in enumerate(context) if i != at and w in self._telling)
+        return any((w in self._warnings and w not in self._used_in)
+                   or (w in self._telling and (w in self._warnings
+                                               or not uses.isdisjoint(self._used_in[w])))
+                   for i, w in enumerate(context) if i != at)
 
     def _supported(self, target: str, context: Sequence[str]) -> bool:
         uses = self._used_in.get(target, _NONE)
@@ -219,8 +225,8 @@ class Speller:
 
     def _nearest(self, word: str, *, other: bool = False) -> tuple[str, bool, str | None]:
         """The word `word` reads as; True if that reading is doubtful; and, when the reading
-        is a warning sign, the far commoner word two slips away that the rest of a question
-        may show was meant instead (see `correct_all`), if any. With `other` (to find an
+        is a warning sign, the far commoner jargon word two slips away that the rest of a
+        question may show was meant instead (see `correct_all`), if any. With `other` (to find an
         example's own typos), a word other than itself, and never by COMMON."""
         def near(pool: list[str], slips: int) -> list[str]:
             return [reading for reading in _within(word, pool, slips)
@@ -243,8 +249,11 @@ class Speller:
         common = next((reading for reading in two if reading not in self._stopwords), None)
         if common and not other and self._commoner(word, one, common):
             common = self._typos.get(common, common)
-            if one in self._warnings:  # not outvoted by a word that warns as well ("back")
-                return one, False, None if common in self._warnings else common
+            if one in self._warnings:
+                # Outvoted, if at all, only by the knowledge base's jargon ("prolo"), and never
+                # by a word that warns as well ("back"): a slip of "soiled" is not "should".
+                jargon = common not in self._warnings and common not in english_words()
+                return one, False, common if jargon else None
             # Nothing one slip away: a real word one slip away is as likely meant
             # ("inflectoin"), and so is any other reading of a four-letter word.
             doubtful = one is None and (len(word) < TWO_SLIP_LENGTH or _near_english(word))
