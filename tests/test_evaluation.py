@@ -1,10 +1,10 @@
 """The shipped knowledge base, measured on held-out questions it was not written from.
 
 The misses of `eval.yaml`, `eval-fresh.yaml`, `eval-third.yaml` and `eval-hard.yaml` have
-been read while tuning; those of `eval-fourth.yaml` to `eval-eleventh.yaml` have not, so
-their figures are the honest ones (the sixth to the eleventh were each first scored after a
+been read while tuning; those of `eval-fourth.yaml` to `eval-twelfth.yaml` have not, so
+their figures are the honest ones (the sixth to the twelfth were each first scored after a
 round of changes; the ninth and tenth, partly reworded blind, score lowest).
-`eval-twelfth.yaml` has never been scored. The near-miss sets are out of scope only; the
+`eval-thirteenth.yaml` has never been scored. The near-miss sets are out of scope only; the
 development sets (DEV) were written blind and then tuned on; so was `eval-safety-dev.yaml`,
 while `eval-safety.yaml` was held out (scored seven times while the rules settled; its misses
 never read).
@@ -32,8 +32,9 @@ SETS = [  # file, minimum in-scope accuracy, minimum out-of-scope honesty
     (DATA / "eval-ninth.yaml", 0.85, 0.88),
     (DATA / "eval-tenth.yaml", 0.85, 0.92),
     (DATA / "eval-eleventh.yaml", 0.88, 0.84),
+    (DATA / "eval-twelfth.yaml", 0.85, 0.95),
 ]
-RESERVE = [DATA / "eval-twelfth.yaml"]  # never scored: kept for the next honest measurement
+RESERVE = [DATA / "eval-thirteenth.yaml"]  # never scored: kept for the next honest measurement
 DEV = [  # development sets, one style each (in or out of scope only): pinned like the rest
     (DATA / "eval-doctor-said-dev.yaml", 0.91, 1.0),
     (DATA / "eval-casual-dev.yaml", 0.91, 1.0),
