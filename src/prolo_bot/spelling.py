@@ -52,9 +52,10 @@ class Speller:
         """`counts`: how often the knowledge base uses each word it knows; `examples`: the
         words of each example, to tell which reading the rest of a question supports;
         `curated`: words a curator chose on purpose (synonyms), never taken for typos;
-        `warnings`: the words that tell of urgent symptoms, whose one-slip readings a commoner
-        word overrides (see COMMON) only when the question backs it and not the sign: missing
-        a warning sign costs more than a wrong topic ("pfoo" alone stays "poo", not "prolo");
+        `warnings`: the words that tell of urgent symptoms, whose one-slip readings only the
+        knowledge base's jargon overrides (see COMMON), and only when the question backs it and
+        not the sign: missing a warning sign costs more than a wrong topic ("pfoo" alone stays
+        "poo", not "prolo");
         `signs`: the one-word names of each warning sign ("bladder", "pee", "poo"), whose
         examples tell which words back it."""
         # An example's own typo ("ligamnet", "prolotheraphy") would be a word of its own that a
@@ -144,9 +145,9 @@ class Speller:
         and no other word of it (a telling one, or a warning word no example uses: "leaking"),
         nor the neighbour the sign has in an example ("sugar watr"), backs the sign; never
         with `keep_signs` (the question says something began recently, as a symptom would:
-        "knees buckl since the injection"). A
-        real word that no reading is taken for is the knowledge base's word one slip away
-        when an example has that word beside the same neighbour (`_beside`).
+        "knees buckl since the injection"). A real word that no reading is taken for is the
+        knowledge base's word one slip away when an example has that word beside the same
+        neighbour (`_beside`).
         """
         readings = [self._reading(word) for word in words]
         context = [word if doubtful else reading
