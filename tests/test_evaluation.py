@@ -6,8 +6,8 @@ their figures are the honest ones (the sixth to the twelfth were each first scor
 round of changes; the ninth and tenth, partly reworded blind, score lowest).
 `eval-thirteenth.yaml` has never been scored. The near-miss sets are out of scope only; the
 development sets (DEV) were written blind and then tuned on; so was `eval-safety-dev.yaml`,
-while `eval-safety.yaml` was held out (scored seven times while the rules settled; its misses
-never read).
+while `eval-safety.yaml` was held out (scored seven times while the rules settled, and since
+then in every comparison over all the sets, as scores only; its misses never read).
 A failure here prints scores only, never the questions. Each pin is today's figure rounded
 down, typo stress and leave-one-out accuracy included; a change that lowers a pin must say so
 and why.
