@@ -186,9 +186,8 @@ class Speller:
         example that names the same sign as `sign` by a one-word name ("control", in "i can't
         control my bladder")."""
         uses = self._sign_uses.get(sign, _NONE)
-        return any((w in self._warnings and w not in self._used_in)
-                   or (w in self._telling and (w in self._warnings
-                                               or not uses.isdisjoint(self._used_in[w])))
+        return any((w in self._warnings and (w in self._telling or w not in self._used_in))
+                   or (w in self._telling and not uses.isdisjoint(self._used_in[w]))
                    for i, w in enumerate(context) if i != at)
 
     def _supported(self, target: str, context: Sequence[str]) -> bool:
