@@ -117,6 +117,20 @@ def test_a_story_that_asks_without_a_question_mark_is_answered_from_the_sentence
     assert Conversation(plain).reply(story).kind == "fallback"
 
 
+@pytest.mark.parametrize(("story", "intent"), [
+    ("A man at the gym told me prolo is mainly for worn out discs. Is that true?",
+     "other_back_conditions"),
+    ("The leaflet said ligament injuries often get missed on scans. Is that true?",
+     "ligament_injury_misdiagnosis"),
+    ("My mate reckons the irritant makes the body lay down new collagen. Is that right?",
+     "how_it_works"),
+])
+def test_a_claim_checked_with_is_that_right_is_answered_on_the_claim(shipped, story, intent):
+    # "Is that right?" has no word of its own: the claim before it is what it asks about.
+    reply = Conversation(shipped).reply(story)
+    assert (reply.kind, reply.intent) == ("answer", intent)
+
+
 @pytest.mark.parametrize(("text", "intent"), [
     ("how much does prolo cost. thanks", "cost"),  # a sign-off is not the question
     ("i wwet myself and my back hurts", "urgent_symptoms"),  # a mistyped warning sign warns

@@ -171,8 +171,10 @@ def _every_intent_pooled(engine, text, limit=5):
     everything = len(engine.kb.intents)
     ranked = engine.rank(terms, words, everything)
     question = engine.analyzer.asking(text)
-    if question is not None:  # a story: its asking sentence counts fully, urgent symptoms too
-        asked = engine.analyzer.terms(normalise(question))
+    asked = engine.analyzer.terms(normalise(question)) if question is not None else ()
+    if any(t in engine.weights for t in asked):
+        # A story: its asking sentence counts fully (when it has a known word), urgent
+        # symptoms too.
         terms = tuple(dict.fromkeys((*terms, *asked)))
         focus = {t: 1.0 if t in asked else CONTEXT for t in terms}
         focused = engine.rank(terms, words, everything, focus)

@@ -13,7 +13,8 @@ whose examples keep using them.
 
 That score is pooled with a naive Bayes view of each intent's examples taken together
 (`classifier.py`, POOLED). In a story with a question in it, the words outside the sentences
-that ask count less (CONTEXT), and the asking sentences are matched alone as well.
+that ask count less (CONTEXT), unless those have no known word of their own ("Is that
+right?"), and the asking sentences are matched alone as well.
 """
 
 from __future__ import annotations
@@ -402,8 +403,13 @@ class Engine:
         focus = None
         if question is not None:
             asked = self.analyzer.terms(normalise(question))
-            terms = tuple(dict.fromkeys((*terms, *asked)))  # past a long story's word limit too
-            focus = {t: 1.0 if t in asked else CONTEXT for t in terms}
+            if self.weights.keys().isdisjoint(asked):
+                # It asks with no word of its own ("My GP said it's sugar water. Is that
+                # right?"): what it asks about is the story.
+                question = None
+            else:
+                terms = tuple(dict.fromkeys((*terms, *asked)))  # past a long story's limit too
+                focus = {t: 1.0 if t in asked else CONTEXT for t in terms}
         ranked = self._pooled(terms, words, focus)
         exact = self._exact.get(words) if verbatim else None
         if exact is not None:  # an example asked verbatim is answered, whatever its words
