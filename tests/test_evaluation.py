@@ -1,10 +1,10 @@
 """The shipped knowledge base, measured on held-out questions it was not written from.
 
 The misses of `eval.yaml`, `eval-fresh.yaml`, `eval-third.yaml` and `eval-hard.yaml` have
-been read while tuning; those of `eval-fourth.yaml` to `eval-twelfth.yaml` have not, so
-their figures are the honest ones (the sixth to the twelfth were each first scored after a
+been read while tuning; those of `eval-fourth.yaml` to `eval-thirteenth.yaml` have not, so
+their figures are the honest ones (the sixth to the thirteenth were each first scored after a
 round of changes; the ninth and tenth, partly reworded blind, score lowest).
-`eval-thirteenth.yaml` has never been scored. The near-miss sets are out of scope only; the
+`eval-fourteenth.yaml` has never been scored. The near-miss sets are out of scope only; the
 development sets (DEV) were written blind and then tuned on; so was `eval-safety-dev.yaml`,
 while `eval-safety.yaml` was held out (scored seven times while the rules settled, and since
 then in every comparison over all the sets, as scores only; its misses never read).
@@ -24,7 +24,7 @@ SETS = [  # file, minimum in-scope accuracy, minimum out-of-scope honesty
     (DATA / "eval-fresh.yaml", 0.96, 0.95),
     (DATA / "eval-third.yaml", 0.97, 0.96),
     (DATA / "eval-hard.yaml", 0.87, 0.94),
-    (DATA / "eval-fourth.yaml", 0.92, 0.95),
+    (DATA / "eval-fourth.yaml", 0.93, 0.95),
     (DATA / "eval-fifth.yaml", 0.92, 0.97),
     (DATA / "eval-sixth.yaml", 0.95, 0.97),
     (DATA / "eval-seventh.yaml", 0.94, 0.95),
@@ -33,8 +33,9 @@ SETS = [  # file, minimum in-scope accuracy, minimum out-of-scope honesty
     (DATA / "eval-tenth.yaml", 0.85, 0.92),
     (DATA / "eval-eleventh.yaml", 0.88, 0.84),
     (DATA / "eval-twelfth.yaml", 0.85, 0.95),
+    (DATA / "eval-thirteenth.yaml", 0.81, 0.94),
 ]
-RESERVE = [DATA / "eval-thirteenth.yaml"]  # never scored: kept for the next honest measurement
+RESERVE = [DATA / "eval-fourteenth.yaml"]  # never scored: kept for the next honest measurement
 DEV = [  # development sets, one style each (in or out of scope only): pinned like the rest
     (DATA / "eval-doctor-said-dev.yaml", 0.91, 1.0),
     (DATA / "eval-casual-dev.yaml", 0.91, 1.0),
@@ -43,7 +44,7 @@ DEV = [  # development sets, one style each (in or out of scope only): pinned li
     # near-threshold story (0.542 -> 0.536) below `threshold`
     (DATA / "eval-unusual-dev.yaml", 0.93, 1.0),
     (DATA / "eval-oos-dev.yaml", 1.0, 0.80),
-    (DATA / "eval-claims-dev.yaml", 0.68, 1.0),
+    (DATA / "eval-claims-dev.yaml", 0.71, 1.0),
     (DATA / "eval-quick-dev.yaml", 0.89, 1.0),
 ]
 # Stories of a warning sign happening now that ask about something else (urgent_symptoms),
