@@ -131,6 +131,21 @@ def test_a_claim_checked_with_is_that_right_is_answered_on_the_claim(shipped, st
     assert (reply.kind, reply.intent) == ("answer", intent)
 
 
+@pytest.mark.parametrize("story", [
+    "I fell on the ice and my lumbosacral ligaments are sore. Is that right?",
+    "My lower back ligaments hurt after I came off my bike. Is that serious?",
+])
+def test_a_fall_before_a_question_with_no_word_of_its_own_still_gets_the_urgent_advice(
+        shipped, story):
+    assert Conversation(shipped).reply(story).answers[:1] == ("urgent_symptoms",)
+
+
+def test_a_question_of_one_unknown_word_after_a_story_asks_about_that_word(shipped):
+    # "Ozempic?" names a topic the article lacks: the story's ligaments are not the answer.
+    story = "My doctor injected dextrose into my lumbosacral ligaments. Ozempic?"
+    assert Conversation(shipped).reply(story).kind == "fallback"
+
+
 @pytest.mark.parametrize(("text", "intent"), [
     ("how much does prolo cost. thanks", "cost"),  # a sign-off is not the question
     ("i wwet myself and my back hurts", "urgent_symptoms"),  # a mistyped warning sign warns
@@ -161,6 +176,8 @@ def test_a_word_with_the_stem_of_a_synonym_keeps_its_own_sense(shipped, text, ot
     ("I've had sciatica for months. This week my foot started dragging. What should I do",
      "urgent_symptoms"),  # foot drop is new leg weakness
     ("I came off my bike and landed on my back", "urgent_symptoms"),
+    ("I had the sugar injections, then a car crash on Tuesday. Is that right?",
+     "urgent_symptoms"),  # "on Tuesday" is recent
     ("can i lift after prolo", "exercise_after"),
     ("will they numb me first", "appointment_details"),
     ("i slipped a disc, is prolo an option", "other_back_conditions"),

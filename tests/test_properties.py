@@ -168,19 +168,28 @@ def _every_intent_pooled(engine, text, limit=5):
     """The documented pooling of every intent `rank` lists: no list cut short."""
     words = normalise(text)
     terms = engine.analyzer.terms(words)
+    question = engine.analyzer.asking(text)
+    if question is None:
+        return _pooled_everything(engine, terms, words)[:limit]
+    # A story: its asking sentence counts fully, urgent symptoms too...
+    asked = engine.analyzer.terms(normalise(question))
+    terms = tuple(dict.fromkeys((*terms, *asked)))
+    found = _pooled_everything(engine, terms, words,
+                               {t: 1.0 if t in asked else CONTEXT for t in terms})
+    warns = any(engine.kb.by_name[name].kind == "safety"
+                and score >= engine.kb.matching.safety_threshold for name, score in found)
+    if not asked and not warns:  # ...unless it asks with no word of its own and warns of nothing
+        found = _pooled_everything(engine, terms, words)
+    return found[:limit]
+
+
+def _pooled_everything(engine, terms, words, focus=None):
     everything = len(engine.kb.intents)
     ranked = engine.rank(terms, words, everything)
-    question = engine.analyzer.asking(text)
-    asked = engine.analyzer.terms(normalise(question)) if question is not None else ()
-    if any(t in engine.weights for t in asked):
-        # A story: its asking sentence counts fully (when it has a known word), urgent
-        # symptoms too.
-        terms = tuple(dict.fromkeys((*terms, *asked)))
-        focus = {t: 1.0 if t in asked else CONTEXT for t in terms}
+    if focus is not None:
         focused = engine.rank(terms, words, everything, focus)
-        whole = engine.rank(terms, words, everything)
         urgent = {}
-        for candidate in (*focused, *whole):
+        for candidate in (*focused, *ranked):
             if candidate.intent.kind == "safety" and candidate.score > urgent.get(
                     candidate.intent.name, dataclasses.replace(candidate, score=0)).score:
                 urgent[candidate.intent.name] = candidate
@@ -198,7 +207,7 @@ def _every_intent_pooled(engine, text, limit=5):
                      + POOLED * ranked[0].score * math.sqrt(posterior[position]))
         pooled.append((-round(score, 4), position, candidate.intent.name))
     floor = min(NEAR, engine.kb.matching.threshold, engine.kb.matching.safety_threshold)
-    return [(name, -score) for score, _, name in sorted(pooled) if -score >= floor][:limit]
+    return [(name, -score) for score, _, name in sorted(pooled) if -score >= floor]
 
 
 @settings(max_examples=300, deadline=None)

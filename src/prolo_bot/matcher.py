@@ -13,8 +13,8 @@ whose examples keep using them.
 
 That score is pooled with a naive Bayes view of each intent's examples taken together
 (`classifier.py`, POOLED). In a story with a question in it, the words outside the sentences
-that ask count less (CONTEXT), unless those have no known word of their own ("Is that
-right?"), and the asking sentences are matched alone as well.
+that ask count less (CONTEXT), and the asking sentences are matched alone as well; unless
+those have no word of their own ("Is that right?") and the story tells of no warning sign.
 """
 
 from __future__ import annotations
@@ -175,6 +175,7 @@ class Match:
     exact: bool = False  # the question is, word for word, one of the best intent's examples
     vague: bool = False  # every term is one a third of the intents use or more ("back pain")
     asking: str | None = None  # in a story with a question in it, the sentences that ask
+    # (None when they have no word of their own and all of the story is the question)
     history: bool = False  # its only warning sign is told as history ("a fall years ago")
     signs_now: frozenset[str] = frozenset()  # warning signs told as happening now (see
     # `Analyzer.signs_now`): the urgent advice goes first, however the rest scores
@@ -400,17 +401,17 @@ class Engine:
         words = normalise(text)
         terms = self.analyzer.terms(words)
         question = self.analyzer.asking(text)
-        focus = None
+        focus, asked = None, ()
         if question is not None:
             asked = self.analyzer.terms(normalise(question))
-            if self.weights.keys().isdisjoint(asked):
-                # It asks with no word of its own ("My GP said it's sugar water. Is that
-                # right?"): what it asks about is the story.
-                question = None
-            else:
-                terms = tuple(dict.fromkeys((*terms, *asked)))  # past a long story's limit too
-                focus = {t: 1.0 if t in asked else CONTEXT for t in terms}
+            terms = tuple(dict.fromkeys((*terms, *asked)))  # past a long story's word limit too
+            focus = {t: 1.0 if t in asked else CONTEXT for t in terms}
         ranked = self._pooled(terms, words, focus)
+        if focus is not None and not asked and not self._warns(ranked):
+            # It asks with no word of its own ("My GP said it's sugar water. Is that right?"):
+            # what it asks about is the story. Not when the story may tell of a warning sign
+            # ("I fell off my bike. Is that serious?"): the focus keeps the advice ahead.
+            question, ranked = None, self._pooled(terms, words, None)
         exact = self._exact.get(words) if verbatim else None
         if exact is not None:  # an example asked verbatim is answered, whatever its words
             intent = self.kb.intents[exact]
@@ -423,6 +424,11 @@ class Engine:
                      exact=exact is not None, vague=bool(terms) and self._common.issuperset(terms),
                      asking=question, history=self.analyzer.told_as_history(words, terms),
                      signs_now=signs_now)
+
+    def _warns(self, ranked: Sequence[Candidate]) -> bool:
+        """True when a safety intent in `ranked` reaches the safety threshold."""
+        floor = self.kb.matching.safety_threshold
+        return any(c.intent.kind == "safety" and c.score >= floor for c in ranked)
 
     def _pooled(self, terms: Sequence[str], words: str,
                 focus: Mapping[str, float] | None) -> tuple[Candidate, ...]:
