@@ -176,8 +176,9 @@ def _every_intent_pooled(engine, text, limit=5):
     terms = tuple(dict.fromkeys((*terms, *asked)))
     found = _pooled_everything(engine, terms, words,
                                {t: 1.0 if t in asked else CONTEXT for t in terms})
-    warns = any(engine.kb.by_name[name].kind == "safety"
-                and score >= engine.kb.matching.safety_threshold for name, score in found)
+    warns = bool(engine.analyzer.told_signs(words, terms)) or any(
+        engine.kb.by_name[name].kind == "safety"
+        and score >= engine.kb.matching.safety_threshold for name, score in found)
     if not asked and not warns:  # ...unless it asks with no word of its own and warns of nothing
         found = _pooled_everything(engine, terms, words)
     return found[:limit]

@@ -407,7 +407,7 @@ class Engine:
             terms = tuple(dict.fromkeys((*terms, *asked)))  # past a long story's word limit too
             focus = {t: 1.0 if t in asked else CONTEXT for t in terms}
         ranked = self._pooled(terms, words, focus)
-        if focus is not None and not asked and not self._warns(ranked):
+        if focus is not None and not asked and not self._warns(words, terms, ranked):
             # It asks with no word of its own ("My GP said it's sugar water. Is that right?"):
             # what it asks about is the story. Not when the story may tell of a warning sign
             # ("I fell off my bike. Is that serious?"): the focus keeps the advice ahead.
@@ -425,10 +425,13 @@ class Engine:
                      asking=question, history=self.analyzer.told_as_history(words, terms),
                      signs_now=signs_now)
 
-    def _warns(self, ranked: Sequence[Candidate]) -> bool:
-        """True when a safety intent in `ranked` reaches the safety threshold."""
+    def _warns(self, words: str, terms: Collection[str], ranked: Sequence[Candidate]) -> bool:
+        """True when the question (normalised `words`, their `terms`, the intents `ranked`
+        for them) may tell of a warning sign: it names one, or a safety intent reaches the
+        safety threshold ("I came off my bike" names none)."""
         floor = self.kb.matching.safety_threshold
-        return any(c.intent.kind == "safety" and c.score >= floor for c in ranked)
+        return bool(self.analyzer.told_signs(words, terms)) or any(
+            c.intent.kind == "safety" and c.score >= floor for c in ranked)
 
     def _pooled(self, terms: Sequence[str], words: str,
                 focus: Mapping[str, float] | None) -> tuple[Candidate, ...]:
