@@ -176,6 +176,11 @@ def test_a_word_with_the_stem_of_a_synonym_keeps_its_own_sense(shipped, text, ot
     ("I've had sciatica for months. This week my foot started dragging. What should I do",
      "urgent_symptoms"),  # foot drop is new leg weakness
     ("I came off my bike and landed on my back", "urgent_symptoms"),
+    ("i wet the bed last night", "urgent_symptoms"),
+    ("i was knocked down by a van this morning", "urgent_symptoms"),
+    ("i can hardly walk", "urgent_symptoms"),
+    ("cant walk far since my shot", "urgent_symptoms"),  # walking is done with the legs
+    ("does walking help back pain", "back_care"),  # but walking is no symptom
     ("can i lift after prolo", "exercise_after"),
     ("will they numb me first", "appointment_details"),
     ("i slipped a disc, is prolo an option", "other_back_conditions"),
