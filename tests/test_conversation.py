@@ -178,6 +178,10 @@ def test_a_word_with_the_stem_of_a_synonym_keeps_its_own_sense(shipped, text, ot
     ("I came off my bike and landed on my back", "urgent_symptoms"),
     ("i wet the bed last night", "urgent_symptoms"),
     ("i was knocked down by a van this morning", "urgent_symptoms"),
+    ("Someone punched me in the back last night. Why?", "urgent_symptoms"),  # an injury
+    ("I was assaulted on saturday and my back hurts", "urgent_symptoms"),
+    ("i was kicked in the back at football today", "urgent_symptoms"),
+    ("how long before it kicks in", "recovery_time"),  # but an effect kicking in is no blow
     ("i can hardly walk", "urgent_symptoms"),
     ("cant walk far since my shot", "urgent_symptoms"),  # walking is done with the legs
     ("does walking help back pain", "back_care"),  # but walking is no symptom
@@ -369,6 +373,14 @@ def test_a_sign_long_past_is_not_happening_now(shipped, question, answers):
 ])
 def test_an_everyday_typo_raises_no_false_alarm(shipped, question, intent):
     assert Conversation(shipped).reply(question).answers == (intent,)
+
+
+def test_pain_that_grows_worse_after_the_injection_is_sent_to_a_doctor(shipped):
+    # The article's painful recovery must not make worsening pain sound normal.
+    reply = Conversation(shipped).reply(
+        "The pain after the injection is unbearable and getting worse. Is that right?")
+    assert reply.intent == "pain_and_recovery"
+    assert "doctor" in reply.text and "infection" in reply.text
 
 
 def test_a_back_that_gave_out_is_no_warning_sign(shipped):
