@@ -181,6 +181,10 @@ def test_a_word_with_the_stem_of_a_synonym_keeps_its_own_sense(shipped, text, ot
     ("Someone punched me in the back last night. Why?", "urgent_symptoms"),  # an injury
     ("I was assaulted on saturday and my back hurts", "urgent_symptoms"),
     ("i was kicked in the back at football today", "urgent_symptoms"),
+    ("my partner hit me last night and my back is really sore", "urgent_symptoms"),
+    ("the dog knocked me over and i landed hard on my tailbone", "urgent_symptoms"),
+    ("My back pain hits me every morning, can prolo fix that?", "effectiveness"),  # no blow
+    ("i feel hot and cold and the injection spot on my back is swollen", "urgent_symptoms"),
     ("how long before it kicks in", "recovery_time"),  # but an effect kicking in is no blow
     ("i can hardly walk", "urgent_symptoms"),
     ("cant walk far since my shot", "urgent_symptoms"),  # walking is done with the legs
@@ -347,6 +351,7 @@ def test_an_urgent_question_gets_the_advice_alone(shipped, question):
     "got rear ended on the highway an hour ago, back is sore, should i get prolo",
     "I haven't been able to pass water since last night. How long does recovery take?",
     "I fell down the stairs last night. I had prolo years ago. Does it work?",  # the fall is new
+    "My legs keep giving out since my prolo appointment. How long does recovery take?",
     # However late in a long story the sign is told.
     "My mother is 84. " + "She has tried physio, massage and creams for years. " * 8
     + "Since yesterday her legs feel weak. How many sessions would she need?",
@@ -361,6 +366,8 @@ def test_a_warning_sign_happening_now_goes_first_whatever_else_is_asked(shipped,
     # A fall told as history stays history, though the pain is now.
     ("I hurt my back in a car accident years ago and now I have constant pain. Does prolo "
      "work?", ("urgent_symptoms", "effectiveness")),
+    ("My dad fell off a ladder in his twenties and his back still aches. Does prolo work?",
+     ("urgent_symptoms", "effectiveness")),
 ])
 def test_a_sign_long_past_is_not_happening_now(shipped, question, answers):
     assert Conversation(shipped).reply(question).answers == answers
