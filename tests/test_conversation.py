@@ -185,6 +185,8 @@ def test_a_word_with_the_stem_of_a_synonym_keeps_its_own_sense(shipped, text, ot
     ("the dog knocked me over and i landed hard on my tailbone", "urgent_symptoms"),
     ("My back pain hits me every morning, can prolo fix that?", "effectiveness"),  # no blow
     ("i feel hot and cold and the injection spot on my back is swollen", "urgent_symptoms"),
+    ("paralysed from the waist down since this morning", "urgent_symptoms"),
+    ("worried i have cauda equina", "urgent_symptoms"),
     ("how long before it kicks in", "recovery_time"),  # but an effect kicking in is no blow
     ("i can hardly walk", "urgent_symptoms"),
     ("cant walk far since my shot", "urgent_symptoms"),  # walking is done with the legs
