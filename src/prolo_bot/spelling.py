@@ -244,8 +244,9 @@ class Speller:
         if len(word) < 4:
             return one or word, False, None
         # Two edits reach many words, so they must keep the first letter, which people rarely
-        # get wrong ("infcetoin" is "infection"; "france" is not "stance").
-        two = near(initial, 2)
+        # get wrong ("infcetoin" is "infection"; "france" is not "stance"), and leave four
+        # letters at least: two dropped from five leave too little ("botox" is not "bot").
+        two = [reading for reading in near(initial, 2) if len(reading) > 3]
         common = next((reading for reading in two if reading not in self._stopwords), None)
         if common and not other and self._commoner(word, one, common):
             common = self._typos.get(common, common)
