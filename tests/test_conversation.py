@@ -158,6 +158,24 @@ def test_what_readers_add_or_mistype_does_not_change_the_answer(shipped, text, i
     assert Conversation(shipped).reply(text).answers[:1] == (intent,)  # urgent advice first
 
 
+@pytest.mark.parametrize(("text", "intent"), [
+    ("does prolo actually do anything or is it placebo", "effectiveness"),
+    ("does it contain anything artificial", "no_drugs"),
+    ("so it makes the ligament stiffer?", "how_it_works"),
+])
+def test_words_readers_use_for_the_articles_own_are_understood(shipped, text, intent):
+    assert Conversation(shipped).reply(text).answers == (intent,)
+
+
+@pytest.mark.parametrize("text", [
+    "what's the weather like today",  # "today" is no topic word
+    "what is botox",  # nor is "botox" a slip of "bot"
+])
+def test_a_question_about_something_else_claims_no_article_source(shipped, text):
+    reply = Conversation(shipped).reply(text)
+    assert reply.source is None and reply.intent is None
+
+
 @pytest.mark.parametrize(("text", "other_sense"), [
     # A synonym's word must not bring in another word that stems the same.
     ("what should i expect during the injection", "pregnant"),  # "expecting" is pregnant
