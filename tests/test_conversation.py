@@ -124,6 +124,8 @@ def test_a_story_that_asks_without_a_question_mark_is_answered_from_the_sentence
      "ligament_injury_misdiagnosis"),
     ("My mate reckons the irritant makes the body lay down new collagen. Is that right?",
      "how_it_works"),
+    # "No risks" is the claim, however natural the irritant.
+    ("A lady at church said there are no risks because it's natural. Is that true?", "risks"),
 ])
 def test_a_claim_checked_with_is_that_right_is_answered_on_the_claim(shipped, story, intent):
     # "Is that right?" has no word of its own: the claim before it is what it asks about.
@@ -162,6 +164,7 @@ def test_what_readers_add_or_mistype_does_not_change_the_answer(shipped, text, i
     ("does prolo actually do anything or is it placebo", "effectiveness"),
     ("does it contain anything artificial", "no_drugs"),
     ("so it makes the ligament stiffer?", "how_it_works"),
+    ("will i be put to sleep", "appointment_details"),  # not a question about sleeping
 ])
 def test_words_readers_use_for_the_articles_own_are_understood(shipped, text, intent):
     assert Conversation(shipped).reply(text).answers == (intent,)
