@@ -230,6 +230,7 @@ def test_a_word_with_the_stem_of_a_synonym_keeps_its_own_sense(shipped, text, ot
     ("chiro reckons prolo is totally safe lol. is he right", "risks"),
     ("is that right for me", "should_i_try"),
     ("is this right for someone like me", "should_i_try"),
+    ("what would you do if you were me", "should_i_try"),  # not which doctors to avoid
     # A mistyped warning sign as near as a stop word stays a warning sign.
     ("i have a fevst and back pain", "urgent_symptoms"),
     ("back pain after a fral", "urgent_symptoms"),
