@@ -1,10 +1,10 @@
 """The shipped knowledge base, measured on held-out questions it was not written from.
 
 The misses of `eval.yaml`, `eval-fresh.yaml`, `eval-third.yaml` and `eval-hard.yaml` have
-been read while tuning; those of `eval-fourth.yaml` to `eval-thirteenth.yaml` have not, so
-their figures are the honest ones (the sixth to the thirteenth were each first scored after a
+been read while tuning; those of `eval-fourth.yaml` to `eval-fourteenth.yaml` have not, so
+their figures are the honest ones (the sixth to the fourteenth were each first scored after a
 round of changes; the ninth and tenth, partly reworded blind, score lowest).
-`eval-fourteenth.yaml` has never been scored. The near-miss sets are out of scope only; the
+`eval-fifteenth.yaml` has never been scored. The near-miss sets are out of scope only; the
 development sets (DEV) were written blind and then tuned on; so was `eval-safety-dev.yaml`,
 while `eval-safety.yaml` was held out (scored seven times while the rules settled, and since
 then in every comparison over all the sets, as scores only; its misses never read).
@@ -25,7 +25,7 @@ SETS = [  # file, minimum in-scope accuracy, minimum out-of-scope honesty
     (DATA / "eval-third.yaml", 0.97, 0.96),
     (DATA / "eval-hard.yaml", 0.87, 0.94),
     (DATA / "eval-fourth.yaml", 0.93, 0.95),
-    (DATA / "eval-fifth.yaml", 0.92, 0.97),
+    (DATA / "eval-fifth.yaml", 0.93, 0.97),
     (DATA / "eval-sixth.yaml", 0.95, 0.97),
     (DATA / "eval-seventh.yaml", 0.94, 0.95),
     (DATA / "eval-eighth.yaml", 0.93, 0.91),
@@ -34,8 +34,9 @@ SETS = [  # file, minimum in-scope accuracy, minimum out-of-scope honesty
     (DATA / "eval-eleventh.yaml", 0.88, 0.84),
     (DATA / "eval-twelfth.yaml", 0.85, 0.95),
     (DATA / "eval-thirteenth.yaml", 0.81, 0.94),
+    (DATA / "eval-fourteenth.yaml", 0.86, 0.92),
 ]
-RESERVE = [DATA / "eval-fourteenth.yaml"]  # never scored: kept for the next honest measurement
+RESERVE = [DATA / "eval-fifteenth.yaml"]  # never scored: kept for the next honest measurement
 DEV = [  # development sets, one style each (in or out of scope only): pinned like the rest
     (DATA / "eval-doctor-said-dev.yaml", 0.91, 1.0),
     (DATA / "eval-casual-dev.yaml", 0.91, 1.0),
@@ -44,12 +45,12 @@ DEV = [  # development sets, one style each (in or out of scope only): pinned li
     # near-threshold story (0.542 -> 0.536) below `threshold`
     (DATA / "eval-unusual-dev.yaml", 0.93, 1.0),
     (DATA / "eval-oos-dev.yaml", 1.0, 0.80),
-    (DATA / "eval-claims-dev.yaml", 0.71, 1.0),
+    (DATA / "eval-claims-dev.yaml", 0.72, 1.0),
     (DATA / "eval-quick-dev.yaml", 0.89, 1.0),
 ]
 # Stories of a warning sign happening now that ask about something else (urgent_symptoms),
 # and calm questions in the same words: the development set, tuned on, and one held out.
-SAFETY = [(DATA / "eval-safety-dev.yaml", 0.91, 0.94), (DATA / "eval-safety.yaml", 0.88, 0.95)]
+SAFETY = [(DATA / "eval-safety-dev.yaml", 0.92, 0.94), (DATA / "eval-safety.yaml", 0.90, 0.95)]
 # Out-of-scope only: questions in the article's words that it does not answer. The dev set's
 # misses were read to write the uncovered intents; the other's never were.
 NEAR_MISSES = [(DATA / "eval-near-miss-dev.yaml", 0.84), (DATA / "eval-near-miss.yaml", 0.87)]
