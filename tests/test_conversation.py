@@ -165,6 +165,8 @@ def test_what_readers_add_or_mistype_does_not_change_the_answer(shipped, text, i
     ("does it contain anything artificial", "no_drugs"),
     ("so it makes the ligament stiffer?", "how_it_works"),
     ("will i be put to sleep", "appointment_details"),  # not a question about sleeping
+    ("what would you do if you were me", "should_i_try"),  # asked of the bot, not a doctor
+    ("how are you today?", "greeting"),  # asked of the bot, not how prolo works
 ])
 def test_words_readers_use_for_the_articles_own_are_understood(shipped, text, intent):
     assert Conversation(shipped).reply(text).answers == (intent,)
@@ -199,16 +201,7 @@ def test_a_word_with_the_stem_of_a_synonym_keeps_its_own_sense(shipped, text, ot
     ("I came off my bike and landed on my back", "urgent_symptoms"),
     ("i wet the bed last night", "urgent_symptoms"),
     ("i was knocked down by a van this morning", "urgent_symptoms"),
-    ("Someone punched me in the back last night. Why?", "urgent_symptoms"),  # an injury
-    ("I was assaulted on saturday and my back hurts", "urgent_symptoms"),
-    ("i was kicked in the back at football today", "urgent_symptoms"),
-    ("my partner hit me last night and my back is really sore", "urgent_symptoms"),
-    ("the dog knocked me over and i landed hard on my tailbone", "urgent_symptoms"),
-    ("My back pain hits me every morning, can prolo fix that?", "effectiveness"),  # no blow
-    ("i feel hot and cold and the injection spot on my back is swollen", "urgent_symptoms"),
-    ("paralysed from the waist down since this morning", "urgent_symptoms"),
-    ("worried i have cauda equina", "urgent_symptoms"),
-    ("how long before it kicks in", "recovery_time"),  # but an effect kicking in is no blow
+    ("how long before it kicks in", "recovery_time"),  # an effect kicking in is no blow
     ("i can hardly walk", "urgent_symptoms"),
     ("cant walk far since my shot", "urgent_symptoms"),  # walking is done with the legs
     ("does walking help back pain", "back_care"),  # but walking is no symptom
@@ -230,7 +223,6 @@ def test_a_word_with_the_stem_of_a_synonym_keeps_its_own_sense(shipped, text, ot
     ("chiro reckons prolo is totally safe lol. is he right", "risks"),
     ("is that right for me", "should_i_try"),
     ("is this right for someone like me", "should_i_try"),
-    ("what would you do if you were me", "should_i_try"),  # not which doctors to avoid
     # A mistyped warning sign as near as a stop word stays a warning sign.
     ("i have a fevst and back pain", "urgent_symptoms"),
     ("back pain after a fral", "urgent_symptoms"),
@@ -406,12 +398,42 @@ def test_an_everyday_typo_raises_no_false_alarm(shipped, question, intent):
     assert Conversation(shipped).reply(question).answers == (intent,)
 
 
+@pytest.mark.parametrize("text", [
+    "Someone punched me in the back last night. Why?",
+    "I was assaulted on saturday and my back hurts",
+    "i was kicked in the back at football today",
+    "my partner hit me last night and my back is really sore",
+    "the dog knocked me over and i landed hard on my tailbone",
+    "i feel hot and cold and the injection spot on my back is swollen",
+    "paralysed from the waist down since this morning",
+    "worried i have cauda equina",
+])
+def test_injuries_and_signs_told_in_readers_words_get_the_urgent_advice(shipped, text):
+    assert Conversation(shipped).reply(text).answers[:1] == ("urgent_symptoms",)
+
+
+@pytest.mark.parametrize("text", [
+    # The same words, said of something else.
+    "My back pain hits me every morning, can prolo fix that?",
+    "will the needle hit my back bone?",
+    "they hit me with a huge bill after the injection, how much should it cost?",
+    "the injection knocked me off my feet for a couple of days, is that normal?",
+    "should i use hot and cold packs after prolo?",
+    "am i just burning up money on prolo?",
+    "I'm paralysed with fear of needles, does the injection hurt?",
+    "I've dropped two inches off my waist since last week, will that help my back?",
+])
+def test_the_same_words_said_of_something_else_raise_no_alarm(shipped, text):
+    assert "urgent_symptoms" not in Conversation(shipped).reply(text).answers
+
+
 def test_pain_that_grows_worse_after_the_injection_is_sent_to_a_doctor(shipped):
     # The article's painful recovery must not make worsening pain sound normal.
     reply = Conversation(shipped).reply(
         "The pain after the injection is unbearable and getting worse. Is that right?")
     assert reply.intent == "pain_and_recovery"
-    assert "doctor" in reply.text and "infection" in reply.text
+    assert "checked promptly" in reply.text and "infection" in reply.text
+    assert "general medical guidance, not the article's" in reply.text  # it has a source
 
 
 def test_a_back_that_gave_out_is_no_warning_sign(shipped):
