@@ -427,7 +427,7 @@ def test_the_same_words_said_of_something_else_raise_no_alarm(shipped, text):
     assert "urgent_symptoms" not in Conversation(shipped).reply(text).answers
 
 
-def test_pain_that_grows_worse_after_the_injection_is_sent_to_a_doctor(shipped):
+def test_pain_that_grows_worse_after_the_injection_is_to_be_checked(shipped):
     # The article's painful recovery must not make worsening pain sound normal.
     reply = Conversation(shipped).reply(
         "The pain after the injection is unbearable and getting worse. Is that right?")
