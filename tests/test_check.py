@@ -167,6 +167,22 @@ def test_example_hidden_by_a_dialogue_phrase(tmp_path, capsys):
             "'dialogue', never as a question") in out
 
 
+def test_an_example_hidden_by_an_optional_dialogue_list_is_reported(tmp_path, capsys):
+    text = MINI.replace("  related: [what else]\n",
+                        "  related: [what else]\n  doubt: [Infection risk?]\n")
+    path = write_kb(tmp_path, text.replace("messages:\n", "messages:\n  doubt: I only repeat.\n"))
+    status, out, _ = check(capsys, path)
+    assert status == 1
+    assert "example 'infection risk' of 'risks' is taken as a follow-up phrase" in out
+
+
+def test_a_dialogue_list_needs_its_reply(tmp_path, capsys):
+    path = write_kb(tmp_path, MINI.replace("  related: [what else]\n",
+                                           "  related: [what else]\n  doubt: [are you sure]\n"))
+    status, out, _ = check(capsys, path)
+    assert status == 1 and "'messages' is missing required key 'doubt'" in out
+
+
 def test_missing_section_is_one_problem(tmp_path, capsys):
     text = MINI.replace("dialogue:\n  more: [more, tell me more, go on, why]\n"
                         "  related: [what else]\n", "")
@@ -197,7 +213,12 @@ def test_a_device_is_not_a_knowledge_file(capsys):
     ("content", "message"),
     [("in_scope: 5\n", "{p}:1: 'in_scope' must be a list"),
      ("in_scope: []\nout_of_scope: []\n", "{p}: no questions to ask"),
-     ("in_scope:\n  - {q: hello}\n", "{p}:2: each in_scope entry needs an 'intent'")],
+     ("in_scope:\n  - {q: hello}\n", "{p}:2: each in_scope entry needs an 'intent'"),
+     ("conversations: []\n", "{p}:1: 'conversations' must be a non-empty list"),
+     ("conversations:\n  - {turns: [{say: hi}]}\n",
+      "{p}:2: each turn needs a text 'say' and a 'topic'"),
+     ("conversations:\n  - {turns: []}\n",
+      "{p}:2: each conversation needs a non-empty 'turns' list")],
 )
 def test_bad_evaluation_files(tmp_path, capsys, content, message):
     path = tmp_path / "eval.yaml"

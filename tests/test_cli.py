@@ -188,6 +188,36 @@ def test_eval_stress_and_baseline_sections(tmp_path, capsys):
     assert "extractOne + fuzz.WRatio" in out and "extractOne + fuzz.token_set_ratio" in out
 
 
+CHAT = """conversations:
+  - style: casual
+    turns:
+      - {say: "what is the procedure like", topic: procedure}
+      - {say: "who does it", topic: procedure}
+      - {say: "where does it say that", topic: same}
+      - {say: "how much is it", topic: out_of_scope}
+      - {say: "ok", topic: smalltalk}
+      - {say: "zzz qqq", topic: risks}
+"""
+
+
+def test_eval_of_conversations_scores_each_turn_in_its_chat(tmp_path, capsys):
+    out = eval_output(tmp_path, capsys, CHAT, "--typos")
+    assert "(1 conversations, 6 turns)" in out
+    assert "turns answered right    0.833  (5/6)" in out
+    assert "follow-up turns         0.800  (5)" in out
+    assert "risks <- (fallback): 'zzz qqq'  ['ok']" in out  # the miss, with the turn before
+    assert "1 edit per long word: turns answered right" in out
+
+
+def test_eval_of_conversations_refuses_an_unknown_topic(tmp_path, capsys):
+    path = tmp_path / "chats.yaml"
+    path.write_text(CHAT.replace("topic: risks", "topic: riskz"))
+    assert cli.main(["eval", str(path), "--min-accuracy", "0.9"]) == 2
+    assert capsys.readouterr().err == f"prolo-bot: {path}: unknown topics: riskz\n"
+    path.write_text(CHAT)
+    assert cli.main(["eval", str(path), "--min-accuracy", "0.9"]) == 1
+
+
 def test_eval_refuses_a_threshold_it_cannot_measure(tmp_path, capsys):
     cases = tmp_path / "eval.yaml"
     cases.write_text("out_of_scope:\n  - {q: 'banana bread recipe'}\n")

@@ -52,6 +52,19 @@ def test_things_that_only_look_like_numbers_are_questions(chat, line):
     assert chat.reply(line).kind in ("fallback", "not_understood")
 
 
+@pytest.mark.parametrize("line", ["the second one", "Option 2", "number 2", "2nd",
+                                  "the last one"])
+def test_a_suggestion_picked_in_words(chat, line):
+    chat.reply("what is prolotherapy")
+    assert chat.reply(line).intent == "risks"
+
+
+def test_picking_in_words_with_nothing_to_pick_says_so(chat):
+    assert "no numbered suggestions" in chat.reply("the first one").text
+    chat.reply("what is prolotherapy")
+    assert chat.reply("number one").intent == "injected"
+
+
 def test_number_out_of_range_keeps_the_suggestions(chat):
     chat.reply("what is prolotherapy")
     reply = chat.reply("7")
@@ -481,6 +494,158 @@ def test_source_names_the_last_article_section(chat):
     chat.reply("what do they inject")
     chat.reply("/help")
     assert "'Procedure'" in chat.reply("/source").text
+
+
+@pytest.mark.parametrize("line", ["where does it say that", "source?", "Which section?"])
+def test_asking_where_an_answer_comes_from_names_its_section(shipped, line):
+    chat = Conversation(shipped)
+    chat.reply("is it safe")
+    reply = chat.reply(line)
+    assert reply.kind == "source" and "'Tips on Prolotherapy for Back Pain'" in reply.text
+
+
+def test_doubting_an_answer_says_what_it_rests_on(shipped):
+    chat = Conversation(shipped)
+    assert chat.reply("are you sure?").text == shipped.messages.nothing_yet
+    chat.reply("what do they inject")
+    reply = chat.reply("are you sure?")
+    assert reply.text.startswith(shipped.messages.doubt)
+    assert "'Prolotherapy for Back Pain Procedure'" in reply.text
+
+
+@pytest.mark.parametrize("line", ["ok", "no", "Yes.", "got it", "nvm"])
+def test_an_acknowledgement_is_not_taken_for_a_question(shipped, line):
+    chat = Conversation(shipped)
+    first = chat.reply("is it safe")
+    reply = chat.reply(line)
+    assert (reply.kind, reply.text) == ("acknowledge", shipped.messages.acknowledge)
+    assert chat.reply("1").intent == first.suggestions[0].intent  # the list still stands
+
+
+@pytest.mark.parametrize(("line", "kind", "says"), [
+    ("explian", "more", ""),
+    ("are you shure", "doubt", "I can only pass on what the article says"),
+    ("whcih section?", "source", "'Prolotherapy for Back Pain Procedure'"),
+    ("hmm, ok", "acknowledge", "OK."),
+])
+def test_a_follow_up_phrase_with_a_slip_or_a_filler_is_still_understood(shipped, line, kind,
+                                                                        says):
+    chat = Conversation(shipped)
+    chat.reply("what do they inject")
+    reply = chat.reply(line)
+    assert reply.kind == kind and says in reply.text
+
+
+@pytest.mark.parametrize("line", ["that's not what i asked", "Useless!"])
+def test_a_complaint_gets_an_apology_and_a_way_on(shipped, line):
+    chat = Conversation(shipped)
+    chat.reply("is it safe")
+    assert chat.reply(line).text == shipped.messages.complaint
+
+
+@pytest.mark.parametrize("follow_up", ["what should i do", "is that from the injection?",
+                                       "could it just be normal soreness?",
+                                       "is that normal after prolotherapy"])
+def test_a_follow_up_to_urgent_advice_about_those_symptoms_gets_it_again(shipped, follow_up):
+    chat = Conversation(shipped)
+    assert chat.reply("had prolo on monday and now i have a fever").urgent == "urgent_symptoms"
+    assert chat.reply(follow_up).answers == ("urgent_symptoms",)
+
+
+@pytest.mark.parametrize(("question", "intent"), [
+    ("what do they inject", "what_is_injected"),
+    ("what do they inject in prolotherapy", "what_is_injected"),
+    ("what about the evidence", "effectiveness"),
+])
+def test_a_question_of_its_own_after_urgent_advice_is_answered(shipped, question, intent):
+    chat = Conversation(shipped)
+    chat.reply("my leg has gone weak since this morning")
+    assert chat.reply(question).answers == (intent,)
+
+
+@pytest.mark.parametrize(("first", "follow_up", "intent"), [
+    ("what is the procedure like", "who does it", "procedure"),
+    ("what about steroid injections instead", "and surgery?", "alternatives"),
+    ("is prolo only for the back?", "what about tendons?", "other_body_parts"),
+    ("my doctor said prolotherapy is just a steroid shot", "is he right?", "no_drugs"),
+])
+def test_a_follow_up_is_read_with_the_question_before(shipped, first, follow_up, intent):
+    alone = Conversation(shipped).reply(follow_up)
+    chat = Conversation(shipped)
+    chat.reply(first)
+    assert chat.reply(follow_up).intent == intent != alone.intent
+
+
+def test_a_follow_up_answered_well_on_its_own_words_keeps_that_answer(shipped):
+    chat = Conversation(shipped)
+    chat.reply("my doctor said prolotherapy is just a steroid shot")
+    assert chat.reply("then what do they put in the needle").intent == "what_is_injected"
+
+
+def test_a_follow_up_about_what_the_article_leaves_out_is_not_the_last_answer_again(shipped):
+    chat = Conversation(shipped)
+    chat.reply("what does the author think of prolotherapy")
+    reply = chat.reply("what about the NHS")
+    assert (reply.intent, reply.source) == ("insurance", None)
+
+
+def test_words_that_only_score_close_to_urgent_together_raise_no_alarm(shipped):
+    chat = Conversation(shipped)
+    chat.reply("what about cost")
+    chat.reply("and for my neck?")
+    assert chat.reply("does it hurt tho").answers == ("pain_and_recovery",)
+
+
+def test_the_story_never_takes_away_urgent_advice_a_line_gets_on_its_own(shipped):
+    alone = Conversation(shipped).reply("what if i fell on it")
+    chat = Conversation(shipped)
+    chat.reply("how long is recovery")
+    assert alone.urgent == chat.reply("what if i fell on it").urgent == "urgent_symptoms"
+
+
+def test_urgent_advice_picked_from_a_list_is_followed_up_like_advice_given(shipped):
+    chat = Conversation(shipped)
+    offered = chat.reply("back pain")
+    number = next(n for n, s in enumerate(offered.suggestions, 1)
+                  if s.intent == "urgent_symptoms")
+    assert chat.reply(str(number)).urgent == "urgent_symptoms"
+    assert chat.reply("what should i do").urgent == "urgent_symptoms"
+    assert chat.reply("are you sure?").urgent == "urgent_symptoms"  # doubt does not soften it
+
+
+def test_a_line_of_no_words_of_its_own_keeps_the_topic_for_the_next(shipped):
+    chat = Conversation(shipped)
+    chat.reply("what is the procedure like")
+    chat.reply("i dont know")
+    chat.reply("hm?")
+    assert chat.reply("who does it").intent == "procedure"
+
+
+def test_clear_forgets_what_a_follow_up_would_follow(shipped):
+    chat = Conversation(shipped)
+    chat.reply("what is the procedure like")
+    chat.reply("/clear")
+    assert chat.reply("who does it").intent == Conversation(shipped).reply("who does it").intent
+
+
+def test_a_one_off_question_is_never_read_as_a_follow_up(shipped):
+    chat = Conversation(shipped, interactive=False)
+    assert chat.reply("ok").kind == "not_understood"
+    assert chat.reply("where does it say that").kind != "source"
+
+
+def test_a_follow_up_phrase_in_other_words_is_understood(shipped):
+    chat = Conversation(shipped)
+    chat.reply("what do they inject")
+    assert chat.reply("could you elaborate a bit").kind == "more"
+
+
+def test_a_chosen_suggestion_is_what_a_follow_up_follows(shipped):
+    chat = Conversation(shipped)
+    first = chat.reply("is it painful")
+    number = next(n for n, s in enumerate(first.suggestions, 1) if s.intent == "procedure")
+    chat.reply(str(number))
+    assert chat.reply("who does it").intent == "procedure"
 
 
 def test_unknown_command(chat):

@@ -8,6 +8,8 @@ round of changes; the ninth and tenth, partly reworded blind, score lowest).
 development sets (DEV) were written blind and then tuned on; so was `eval-safety-dev.yaml`,
 while `eval-safety.yaml` was held out (scored seven times while the rules settled, and since
 then in every comparison over all the sets, as scores only; its misses never read).
+The scripted conversations are the same kind of pair: `conversations-dev.yaml` tuned on,
+`conversations-held.yaml` held out (its figures only, never its turns).
 A failure here prints scores only, never the questions. Each pin is today's figure rounded
 down, typo stress and leave-one-out accuracy included; a change that lowers a pin must say so
 and why.
@@ -15,7 +17,7 @@ and why.
 
 import pytest
 
-from prolo_bot import curation, evaluate
+from prolo_bot import chats, curation, evaluate
 from prolo_bot.matcher import normalise
 
 DATA = evaluate.default_path().parent
@@ -126,3 +128,23 @@ def test_typo_stress_does_not_fall(shipped, edits, accuracy, honesty):
 def test_leave_one_out_does_not_fall(shipped):
     result = curation.cross_validate(shipped)
     assert result.accuracy >= 0.78, "\n".join(curation.format_cross_validation(result))
+
+
+def test_a_turn_that_stays_on_the_topic_counts_only_when_it_does(shipped):
+    turns = [chats.Turn("what do they inject", "what_is_injected"), chats.Turn("ok", "same"),
+             chats.Turn("7", "same"), chats.Turn("where does it say that", "same"),
+             chats.Turn("tell me more", "same"), chats.Turn("what is a ligament", "same")]
+    report = chats.run(shipped, [chats.Chat(tuple(turns), "plain")])
+    assert [o.ok for o in report.outcomes] == [True, False, False, True, True, False]
+
+
+CONVERSATIONS = [(DATA / "conversations-dev.yaml", 0.83), (DATA / "conversations-held.yaml", 0.71)]
+
+
+@pytest.mark.parametrize(("path", "accuracy"), CONVERSATIONS,
+                         ids=[path.name for path, _ in CONVERSATIONS])
+def test_follow_ups_in_scripted_conversations_do_not_fall(shipped, path, accuracy):
+    scripts = chats.parse(evaluate.read(path), path)
+    assert len(scripts) >= 60 and not chats.unknown_topics(scripts, shipped)
+    report = chats.run(shipped, scripts)
+    assert report.accuracy >= accuracy, "\n".join(chats.format_report(report, path.name)[:5])

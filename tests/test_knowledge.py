@@ -131,6 +131,13 @@ def test_history_and_local_signs_must_be_warning_signs(tmp_path, key):
                for line in problems(path))
 
 
+def test_a_dialogue_phrase_in_two_lists_is_refused(tmp_path):
+    path = write_kb(tmp_path, MINI.replace("  related: [what else]\n",
+                                           "  related: [what else]\n  acknowledge: [ok, Go on!]\n"))
+    assert any(f"{path}:" in line and "dialogue phrase 'Go on!' is in both 'more' and "
+               "'acknowledge'" in line for line in problems(path))
+
+
 def test_python_tags_are_refused(tmp_path):
     path = write_kb(tmp_path, "version: !!python/object/apply:os.system ['true']\n")
     [line] = problems(path)

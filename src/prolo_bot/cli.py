@@ -2,7 +2,7 @@
 
     prolo-bot                 chat (a REPL on a terminal, line by line from a pipe)
     prolo-bot ask QUESTION    one answer; --json for scripts; "-" reads stdin
-    prolo-bot eval [FILE]     accuracy on held-out questions
+    prolo-bot eval [FILE]     accuracy on held-out questions or scripted conversations
     prolo-bot check [FILE]    lint the knowledge base
 """
 
@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from prolo_bot import __version__
 from prolo_bot.knowledge import KnowledgeError, default_path, load
@@ -54,11 +54,13 @@ def create_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print one JSON object per answer")
 
     evaluate = commands.add_parser("eval", parents=[common],
-                                   help="measure accuracy on held-out questions")
+                                   help="measure accuracy on held-out questions or "
+                                        "scripted conversations")
     evaluate.add_argument("file", nargs="?", type=Path, help="evaluation file "
                           "(default: tests/data/eval.yaml in the checkout)")
     evaluate.add_argument("--min-accuracy", type=_fraction, default=0.0, metavar="X",
-                          help="exit 1 if in-scope accuracy is below X (0 to 1)")
+                          help="exit 1 if in-scope accuracy (of conversations: every "
+                               "turn's) is below X (0 to 1)")
     evaluate.add_argument("--min-honesty", type=_fraction, default=0.0, metavar="X",
                           help="exit 1 if out-of-scope honesty is below X (0 to 1)")
     evaluate.add_argument("--typos", action="store_true",
@@ -189,7 +191,10 @@ def _eval(engine: Engine, args: argparse.Namespace) -> int:
 
     kb = engine.kb
     file = args.file or evaluate.default_path()
-    cases = evaluate.load_cases(file)
+    data = evaluate.read(file)
+    if "conversations" in data:
+        return _eval_chats(engine, args, file, data)
+    cases = evaluate.parse_cases(data, file)
     unknown = evaluate.unknown_intents(cases, kb)
     if unknown:
         print(f"prolo-bot: {file}: unknown intents: {', '.join(unknown)}", file=sys.stderr)
@@ -208,12 +213,43 @@ def _eval(engine: Engine, args: argparse.Namespace) -> int:
     elif args.baselines:  # the baselines compare accuracy
         lines += ["", "Baselines: no in-scope questions in this file to compare accuracy on."]
     print("\n".join(lines))
+    return _below(args, (report.accuracy, bool(report.in_scope)),
+                  (report.honesty, bool(report.out_of_scope)))
+
+
+def _eval_chats(engine: Engine, args: argparse.Namespace, file: Path,
+                data: dict[str, Any]) -> int:
+    """`eval` on a file of scripted conversations: accuracy is over every turn."""
+    from prolo_bot import chats, curation
+
+    scripts = chats.parse(data, file)
+    unknown = chats.unknown_topics(scripts, engine.kb)
+    if unknown:
+        print(f"prolo-bot: {file}: unknown topics: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    report = chats.run(engine.kb, scripts, engine)
+    lines = chats.format_report(report, f"conversations in {file.name}")
+    if args.typos:
+        stressed = [chats.run(engine.kb, chats.with_typos(scripts, edits, args.seed), engine)
+                    for edits in (1, 2)]
+        lines += ["", *chats.summary(stressed, args.seed)]
+    if args.leave_one_out:
+        lines += ["", *curation.format_cross_validation(curation.cross_validate(engine.kb))]
+    if args.baselines:
+        lines += ["", "Baselines: they match single questions, not conversations."]
+    print("\n".join(lines))
+    oos = any(o.turn.topic == chats.OUT_OF_SCOPE for o in report.outcomes)
+    return _below(args, (report.accuracy, True), (report.honesty, oos))
+
+
+def _below(args: argparse.Namespace, accuracy: tuple[float, bool],
+           honesty: tuple[float, bool]) -> int:
+    """1 (after saying why) when a figure is below its --min-*, or there is none to measure."""
     failed = [
         f"{name} {value:.3f} is below {limit:.3f}" if measured else f"no {name} questions to "
         f"measure against --min-{name} {limit}"
-        for name, value, limit, measured in (
-            ("accuracy", report.accuracy, args.min_accuracy, report.in_scope),
-            ("honesty", report.honesty, args.min_honesty, report.out_of_scope))
+        for name, (value, measured), limit in (
+            ("accuracy", accuracy, args.min_accuracy), ("honesty", honesty, args.min_honesty))
         if limit and (value < limit or not measured)
     ]
     for line in failed:

@@ -1,7 +1,10 @@
 """Dialogue policy: turns each line the reader types into a Reply, remembering context.
 
 Knows nothing of terminals or scoring internals: it asks the engine for a Match and decides
-what to say (answer, expand, clarify, fall back) and runs the slash commands.
+what to say (answer, expand, clarify, fall back) and runs the slash commands. A line that
+follows up the one before ("who does it?") is matched again with that as its story, and the
+better reply of the two given; lines that answer the conversation ("tell me more", "are you
+sure?") are recognised by `followups.py`.
 """
 
 from __future__ import annotations
@@ -11,12 +14,25 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from prolo_bot import storage
+from prolo_bot.followups import FollowUps, picked
 from prolo_bot.knowledge import Intent, KnowledgeBase
 from prolo_bot.matcher import Candidate, Engine, Match, clean, normalise
 
 MAX_SUGGESTIONS = 3
+# A follow-up is read in the context of at most this many questions before it.
+CONTEXT_TURNS = 2
+# A follow-up whose own words are answered with this confidence is answered so: "then what do
+# they put in the needle", after a doctor's claim about steroids, asks what is injected.
+# (Chosen on tests/data/conversations-dev.yaml.)
+OWN_ANSWER = 0.84
+# After urgent advice, a follow-up whose own words are answered with less confidence than
+# this is taken to be about those symptoms (chosen on the reviews' conversations).
+ADVICE_AGAIN = 0.75
 # Reply kinds for which the bot found no answer to give.
 UNANSWERED = frozenset({"fallback", "not_understood", "clarify"})
+# Reply kinds that leave the numbered suggestions as they were: "ok" or "where does it say
+# that?" between a list and the number picked from it.
+ASIDES = frozenset({"info", "empty", "source", "doubt", "acknowledge", "complaint"})
 
 
 @dataclass(frozen=True)
@@ -89,6 +105,9 @@ class _State:
     expanded: bool = False
     suggestions: tuple[Suggestion, ...] = ()
     pending_save: Path | None = None
+    asked: tuple[str, ...] = ()  # what a follow-up follows up: the last question, and the
+    # one before when that was a follow-up too
+    warned: bool = False  # whether any of `asked` got the urgent advice
     turns: list[tuple[str, Reply]] = field(default_factory=list)
 
 
@@ -103,8 +122,16 @@ class Conversation:
         self.interactive = interactive
         self.engine = engine or Engine(kb)
         self.state = _State()
-        self.more_phrases = frozenset(normalise(p) for p in kb.dialogue.more)
-        self.related_phrases = frozenset(normalise(p) for p in kb.dialogue.related)
+        messages = kb.messages
+        self.replies: dict[str, Callable[[], Reply]] = {  # by `dialogue` list
+            "more": self._more,
+            "related": self._related,
+            "source": lambda: replace(self._source(""), kind="source"),
+            "doubt": self._doubt,
+            "acknowledge": lambda: Reply("acknowledge", messages.acknowledge),
+            "complaint": lambda: Reply("complaint", messages.complaint),
+        }
+        self.follow_ups = FollowUps(kb, self.engine.analyzer.correct)
         self.commands = self._build_commands()
 
     # --- the one entry point -------------------------------------------------------------
@@ -116,7 +143,7 @@ class Conversation:
             self.state.intent, self.state.expanded = self.kb.intent(reply.intent), False
         if reply.kind != "empty":
             self.state.turns.append((question, reply))
-        if reply.suggestions or reply.kind not in ("info", "empty"):
+        if reply.suggestions or reply.kind not in ASIDES:
             self.state.suggestions = reply.suggestions
         return reply
 
@@ -150,11 +177,65 @@ class Conversation:
         number = question.strip().lstrip("#").rstrip(".)")
         if number.isascii() and number.isdigit():  # "2", "2." or "2)"; not "-2" nor "²"
             return self._choose(int(number))
-        if words in self.more_phrases:
-            return self._more()
-        if words in self.related_phrases:
-            return self._related()
-        return self.decide(self.engine.match(question))
+        if not self.interactive:  # one question on its own: nothing to follow up
+            return self.decide(self.engine.match(question))
+        chosen = picked(words)
+        if chosen is not None:
+            return self._choose(chosen or len(self.state.suggestions))
+        phrase = self.follow_ups.phrase(words)
+        if phrase is not None:
+            return self.replies[phrase]()
+        match = self.engine.match(question)
+        alone = self.decide(match)
+        # Not a question of its own: maybe a follow-up phrase in other words ("could you
+        # elaborate a bit").
+        phrase = self.follow_ups.gist(words) if alone.kind in UNANSWERED else None
+        if phrase is not None:
+            return self.replies[phrase]()
+        return self._follow_up(question, words, match, alone)
+
+    def _follow_up(self, question: str, words: str, match: Match, alone: Reply) -> Reply:
+        """The reply to `question` (normalised: `words`) in the light of what was asked before,
+        given the engine's `match` of it and the reply that gets `alone`. A follow-up ("who
+        does it?", "and for my neck?") or a line with no answer of its own is read with what
+        was asked before as its story."""
+        asked = self.state.asked
+        reply, leaning = alone, False
+        if asked and words and (alone.kind in UNANSWERED or (
+                self.follow_ups.leans(words) and alone.confidence < OWN_ANSWER)):
+            in_context = self.engine.match(question, context=" ".join(asked))
+            followed = self.decide(in_context)
+            if self._fits(followed, in_context, alone, words):
+                reply, leaning = followed, True
+        self.state.warned = reply.urgent is not None or (leaning and self.state.warned)
+        if not leaning:
+            self.state.asked = (question,)
+        elif match.terms:  # a line of no words of its own ("is he right?") keeps the topic
+            self.state.asked = (*asked, question)[-CONTEXT_TURNS:]
+        return reply
+
+    def _fits(self, followed: Reply, match: Match, alone: Reply, words: str) -> bool:
+        """True when `followed`, the reply a line (normalised: `words`) gets read with what was
+        asked before (the engine's `match` of it), is to be given rather than the reply it
+        gets `alone`."""
+        if followed.kind != "answer" or (alone.urgent is not None and followed.urgent is None):
+            return False  # urgent advice the line gets on its own is never lost to the story
+        if followed.urgent is not None and alone.urgent is None:
+            # Only when what was asked before got that advice, or the two tell of a warning
+            # sign happening now (words that merely score close together, "and for my neck?"
+            # then "does it hurt?", are no alarm); and only for a line that points back at
+            # what was told ("is that normal after prolo?") or that its own words answer
+            # weakly, if at all ("what should I do?"): "what do they inject in prolotherapy?"
+            # is a question of its own.
+            about = self.follow_ups.points_back(words) or (
+                alone.kind in UNANSWERED or alone.confidence < ADVICE_AGAIN)
+            return about and (bool(match.signs_now) or self.state.warned)
+        # "what about insurance?" after the author's view asks about insurance, which the
+        # article does not cover, not for the author's view again.
+        last = self.state.intent
+        repeats = last is not None and followed.intent == last.name
+        return not (repeats and alone.intent is not None
+                    and self.kb.intent(alone.intent).kind == "uncovered")
 
     def decide(self, match: Match) -> Reply:
         """What to say to a question the engine made `match` of: answer, ask back or fall
@@ -228,6 +309,16 @@ class Conversation:
         return Reply("more", intent.more, intent=intent.name, confidence=1.0,
                      source=intent.source, suggestions=self._suggest(intent.related))
 
+    def _doubt(self) -> Reply:
+        """"Are you sure?": what the answers rest on, and where the last one came from."""
+        if not any(r.kind in ("answer", "more") for _, r in self.state.turns):
+            return Reply("info", self.kb.messages.nothing_yet)
+        warned = self.state.intent
+        if self.state.warned and warned is not None and warned.kind == "safety":
+            # Doubt about urgent advice is no reason to soften it: it is given again.
+            return replace(self._answer(warned, 1.0), urgent=warned.name)
+        return Reply("doubt", f"{self.kb.messages.doubt} {self._source('').text}")
+
     def _related(self) -> Reply:
         intent = self.state.intent
         if intent is None or not intent.related:
@@ -243,7 +334,12 @@ class Conversation:
         if not 1 <= number <= len(options):
             return Reply("info", f"Pick a number from 1 to {len(options)}, or ask a question.",
                          suggestions=options)
-        return self._answer(self.kb.intent(options[number - 1].intent), 1.0)
+        chosen = self.kb.intent(options[number - 1].intent)
+        # What a follow-up to its answer follows up.
+        self.state.asked = (options[number - 1].question,)
+        self.state.warned = chosen.kind == "safety"
+        reply = self._answer(chosen, 1.0)
+        return replace(reply, urgent=chosen.name) if self.state.warned else reply
 
     def _suggest(self, names: Iterable[str]) -> tuple[Suggestion, ...]:
         intents = [self.kb.intent(n) for n in dict.fromkeys(names)]

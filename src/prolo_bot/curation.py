@@ -41,8 +41,9 @@ def duplicates(kb: KnowledgeBase) -> list[Finding]:
 
 
 def hidden_by_dialogue(kb: KnowledgeBase) -> list[Finding]:
-    """Examples the chat never matches, because they read as "more" or "what else"."""
-    phrases = {normalise(p) for p in (*kb.dialogue.more, *kb.dialogue.related)}
+    """Examples the chat never matches, because they read as a follow-up phrase ("more",
+    "what else", "are you sure")."""
+    phrases = {normalise(p) for phrases in kb.dialogue.lists.values() for p in phrases}
     return [Finding(intent.line, f"example {example!r} of {intent.name!r} is taken as a "
                                  "follow-up phrase from 'dialogue', never as a question")
             for intent in kb.intents for example in intent.examples

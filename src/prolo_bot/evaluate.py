@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 
@@ -71,12 +72,24 @@ class Report:
         return {k: (len(v), self._rate(v)) for k, v in sorted(groups.items())}
 
 
-def load_cases(path: Path) -> tuple[Case, ...]:
-    """Read an evaluation file: `in_scope` ({q, intent, style}) and `out_of_scope` ({q, ...})."""
+def read(path: Path) -> dict[str, Any]:
+    """An evaluation file's contents: questions (see `parse_cases`) or conversations
+    (`chats.parse`)."""
     data = read_yaml(path)
-    if not isinstance(data, dict) or not {"in_scope", "out_of_scope"} & set(data):
-        expected = "expected 'in_scope' and/or 'out_of_scope' lists"
+    if not isinstance(data, dict) or not {"in_scope", "out_of_scope", "conversations"} & set(data):
+        expected = "expected 'in_scope' and/or 'out_of_scope' lists, or 'conversations'"
         raise KnowledgeError(path, [Problem(1, 1, expected)])
+    return data
+
+
+def load_cases(path: Path) -> tuple[Case, ...]:
+    """Read an evaluation file of questions."""
+    return parse_cases(read(path), path)
+
+
+def parse_cases(data: dict[str, Any], path: Path) -> tuple[Case, ...]:
+    """The questions of a loaded evaluation file: `in_scope` ({q, intent, style}) and
+    `out_of_scope` ({q, ...})."""
     cases: list[Case] = []
     problems: list[Problem] = []
     for section in ("in_scope", "out_of_scope"):

@@ -107,8 +107,31 @@ class Vocabulary:
 
 @dataclass(frozen=True)
 class Dialogue:
-    more: tuple[str, ...]
-    related: tuple[str, ...]
+    """Whole lines that answer the conversation rather than ask the article (each list
+    optional but `more` and `related`), recognised by `followups.FollowUps`, never scored."""
+
+    more: tuple[str, ...]  # "tell me more": the last answer's detail
+    related: tuple[str, ...]  # "what else": the last answer's related topics
+    source: tuple[str, ...] = ()  # "where does it say that": as /source
+    doubt: tuple[str, ...] = ()  # "are you sure?"
+    acknowledge: tuple[str, ...] = ()  # "ok", "no", "got it"
+    complaint: tuple[str, ...] = ()  # "that's not what I asked"
+    fillers: frozenset[str] = frozenset()  # words around a phrase that change nothing: "wait"
+    # A short line with one of `follow_ups` ("it", "he") or opening with one of `openers`
+    # ("and", "what about") follows up the question before.
+    follow_ups: frozenset[str] = frozenset()
+    openers: tuple[str, ...] = ()
+    # After urgent advice, a line with one of these ("is that normal?") is about the symptoms.
+    points_back: frozenset[str] = frozenset()
+
+    @property
+    def lists(self) -> dict[str, tuple[str, ...]]:
+        """Each list of whole-line phrases by its key in intents.yaml."""
+        return {name: getattr(self, name) for name in _PHRASE_LISTS}
+
+
+_OPTIONAL_LISTS = ("source", "doubt", "acknowledge", "complaint")
+_PHRASE_LISTS = ("more", "related", *_OPTIONAL_LISTS)
 
 
 @dataclass(frozen=True)
@@ -122,6 +145,11 @@ class Messages:
     related_intro: str
     clarify: str
     nothing_yet: str
+    # Required only with their `dialogue` lists: the replies to "are you sure", "ok" and
+    # "that's not what I asked".
+    doubt: str = ""
+    acknowledge: str = ""
+    complaint: str = ""
 
 
 @dataclass(frozen=True)
@@ -389,16 +417,36 @@ def parse(data: Any, path: Path) -> KnowledgeBase:
                              "'warning_signs'", key)
 
     dialogue_map, c = section("dialogue")
-    c.keys(dialogue_map, "'dialogue'", {"more", "related"}, {"more", "related"})
+    word_lists = ("fillers", "follow_ups", "points_back")
+    c.keys(dialogue_map, "'dialogue'", {"more", "related"},
+           {*_PHRASE_LISTS, *word_lists, "openers"})
+    words = {k: frozenset(w.casefold() for w in c.texts(dialogue_map, k, "dialogue",
+                                                         required=False)) for k in word_lists}
     dialogue = Dialogue(
         more=c.texts(dialogue_map, "more", "dialogue"),
         related=c.texts(dialogue_map, "related", "dialogue"),
+        **{k: c.texts(dialogue_map, k, "dialogue", required=False) for k in _OPTIONAL_LISTS},
+        openers=c.texts(dialogue_map, "openers", "dialogue", required=False),
+        **words,
     )
+    for key in word_lists:
+        for bad in sorted(w for w in words[key] if not w.isalpha()):
+            c.add(dialogue_map, f"dialogue '{key}' has {bad!r}: one word of letters each", key)
+    seen: dict[str, str] = {}
+    for key, phrases in dialogue.lists.items():
+        for phrase in phrases:
+            # Compared, as the chat compares them, without case or punctuation: "go on?"
+            other = seen.setdefault(" ".join(re.split(r"\W+", phrase.casefold())).strip(), key)
+            if other != key:
+                c.add(dialogue_map, f"dialogue phrase {phrase!r} is in both '{other}' and "
+                                    f"'{key}'", key)
 
     messages_map, c = section("messages")
     message_keys = list(Messages.__dataclass_fields__)
-    c.keys(messages_map, "'messages'", set(message_keys), set(message_keys))
-    messages = Messages(**{k: c.text(messages_map, k, "messages") for k in message_keys})
+    needed = {k for k in message_keys if k not in _OPTIONAL_LISTS or dialogue.lists.get(k)}
+    c.keys(messages_map, "'messages'", needed, set(message_keys))
+    messages = Messages(**{k: c.text(messages_map, k, "messages") for k in message_keys
+                           if k in needed or k in messages_map})
 
     intents = _intents(check, top, set(sections))
     if check.problems:

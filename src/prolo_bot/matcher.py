@@ -395,12 +395,17 @@ class Engine:
                 self._postings.setdefault(term, []).append(index)
         self._floor = min(NEAR, kb.matching.threshold, kb.matching.safety_threshold)
 
-    def match(self, text: str, limit: int = 5, *, verbatim: bool = True) -> Match:
+    def match(self, text: str, limit: int = 5, *, verbatim: bool = True,
+              context: str | None = None) -> Match:
         """Score `text` against the examples. An example asked word for word is answered by
-        its own intent; `verbatim=False` turns that off, to see what its words alone reach."""
+        its own intent; `verbatim=False` turns that off, to see what its words alone reach.
+        `context` is what was asked before, when `text` follows it up ("who does it?"): it is
+        read as the story around `text`, which asks."""
+        question = text if context is not None else self.analyzer.asking(text)
+        if context is not None:
+            text = f"{clean(context)} {clean(text)}"
         words = normalise(text)
         terms = self.analyzer.terms(words)
-        question = self.analyzer.asking(text)
         focus, asked = None, ()
         if question is not None:
             asked = self.analyzer.terms(normalise(question))
