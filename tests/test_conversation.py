@@ -552,6 +552,13 @@ def test_a_follow_up_to_urgent_advice_about_those_symptoms_gets_it_again(shipped
     assert chat.reply(follow_up).answers == ("urgent_symptoms",)
 
 
+def test_urgent_advice_holds_while_the_reader_talks_about_those_symptoms(shipped):
+    chat = Conversation(shipped)
+    chat.reply("since the injection on tuesday i cant control my bladder")
+    for follow_up in ("is this the infection thing?", "what do i do", "its probably nothing right"):
+        assert chat.reply(follow_up).answers == ("urgent_symptoms",), follow_up
+
+
 @pytest.mark.parametrize(("question", "intent"), [
     ("what do they inject", "what_is_injected"),
     ("what do they inject in prolotherapy", "what_is_injected"),
@@ -576,17 +583,17 @@ def test_a_follow_up_is_read_with_the_question_before(shipped, first, follow_up,
     assert chat.reply(follow_up).intent == intent != alone.intent
 
 
-def test_a_follow_up_answered_well_on_its_own_words_keeps_that_answer(shipped):
+@pytest.mark.parametrize(("first", "follow_up", "intent"), [
+    # answered well on its own words
+    ("my doctor said prolotherapy is just a steroid shot", "then what do they put in the needle",
+     "what_is_injected"),
+    # about something the article leaves out: not the last answer again
+    ("what does the author think of prolotherapy", "what about the NHS", "insurance"),
+])
+def test_a_follow_up_with_an_answer_of_its_own_keeps_it(shipped, first, follow_up, intent):
     chat = Conversation(shipped)
-    chat.reply("my doctor said prolotherapy is just a steroid shot")
-    assert chat.reply("then what do they put in the needle").intent == "what_is_injected"
-
-
-def test_a_follow_up_about_what_the_article_leaves_out_is_not_the_last_answer_again(shipped):
-    chat = Conversation(shipped)
-    chat.reply("what does the author think of prolotherapy")
-    reply = chat.reply("what about the NHS")
-    assert (reply.intent, reply.source) == ("insurance", None)
+    chat.reply(first)
+    assert chat.reply(follow_up).intent == intent
 
 
 def test_words_that_only_score_close_to_urgent_together_raise_no_alarm(shipped):

@@ -201,8 +201,11 @@ class Conversation:
         was asked before as its story."""
         asked = self.state.asked
         reply, leaning = alone, False
-        if asked and words and (alone.kind in UNANSWERED or (
-                self.follow_ups.leans(words) and alone.confidence < OWN_ANSWER)):
+        # After urgent advice, a line that points back at those symptoms ("is this the
+        # infection thing?") is about them, however well its own words are answered.
+        about_advice = self.state.warned and self.follow_ups.points_back(words)
+        if asked and words and (alone.kind in UNANSWERED or (self.follow_ups.leans(words) and (
+                alone.confidence < OWN_ANSWER or about_advice))):
             in_context = self.engine.match(question, context=" ".join(asked))
             followed = self.decide(in_context)
             if self._fits(followed, in_context, alone, words):
