@@ -180,6 +180,8 @@ def test_what_readers_add_or_mistype_does_not_change_the_answer(shipped, text, i
     ("will i be put to sleep", "appointment_details"),  # not a question about sleeping
     ("what would you do if you were me", "should_i_try"),  # asked of the bot, not a doctor
     ("how are you today?", "greeting"),  # asked of the bot, not how prolo works
+    ("what does the article say about unenlightened doctors", "doctors_to_avoid"),
+    ("who is allowed to do the injection", "procedure"),  # who gives it, not who may have it
 ])
 def test_words_readers_use_for_the_articles_own_are_understood(shipped, text, intent):
     assert Conversation(shipped).reply(text).answers == (intent,)

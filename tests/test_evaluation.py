@@ -22,20 +22,20 @@ from prolo_bot.matcher import normalise
 
 DATA = evaluate.default_path().parent
 SETS = [  # file, minimum in-scope accuracy, minimum out-of-scope honesty
-    (DATA / "eval.yaml", 0.96, 0.96),
+    (DATA / "eval.yaml", 0.97, 0.96),
     (DATA / "eval-fresh.yaml", 0.96, 0.95),
     (DATA / "eval-third.yaml", 0.97, 0.96),
     (DATA / "eval-hard.yaml", 0.87, 0.94),
     (DATA / "eval-fourth.yaml", 0.93, 0.95),
     (DATA / "eval-fifth.yaml", 0.93, 0.97),
-    (DATA / "eval-sixth.yaml", 0.95, 0.97),
+    (DATA / "eval-sixth.yaml", 0.96, 0.97),
     (DATA / "eval-seventh.yaml", 0.94, 0.95),
     (DATA / "eval-eighth.yaml", 0.93, 0.91),
     (DATA / "eval-ninth.yaml", 0.85, 0.88),
     (DATA / "eval-tenth.yaml", 0.85, 0.92),
     (DATA / "eval-eleventh.yaml", 0.88, 0.84),
     (DATA / "eval-twelfth.yaml", 0.85, 0.95),
-    (DATA / "eval-thirteenth.yaml", 0.81, 0.94),
+    (DATA / "eval-thirteenth.yaml", 0.82, 0.94),
     (DATA / "eval-fourteenth.yaml", 0.86, 0.92),
 ]
 RESERVE = [DATA / "eval-fifteenth.yaml"]  # never scored: kept for the next honest measurement
