@@ -7,10 +7,14 @@ Pure: it reads the `dialogue` lists of intents.yaml and says what a normalised l
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from prolo_bot.knowledge import KnowledgeBase
 from prolo_bot.matcher import normalise
+
+# Every chat (and `prolo-bot eval` starts one per question) reads the same phrases.
+_phrase = functools.lru_cache(maxsize=4096)(normalise)
 
 # Lines of more words than this are questions of their own, whatever they open with.
 SHORT = 8
@@ -29,10 +33,10 @@ class FollowUps:
         self.correct = correct
         self.fillers, self.follow_ups = dialogue.fillers, dialogue.follow_ups
         self.points_back_words = dialogue.points_back
-        self.openers = tuple(normalise(opener) for opener in dialogue.openers)
+        self.openers = tuple(_phrase(opener) for opener in dialogue.openers)
         self.ignored = kb.vocabulary.stopwords | dialogue.fillers
         self.acknowledge = "acknowledge" if dialogue.acknowledge else None
-        self.phrases = {normalise(phrase): name
+        self.phrases = {_phrase(phrase): name
                         for name, phrases in dialogue.lists.items() for phrase in phrases}
         # Each phrase by the words it holds besides stop words and fillers, so that "could you
         # elaborate a bit" is "elaborate"; not when that leaves none, or only question words
@@ -40,8 +44,8 @@ class FollowUps:
         lists: dict[tuple[str, ...], set[str]] = {}
         for name, phrases in dialogue.lists.items():
             for phrase in phrases:
-                lists.setdefault(self._gist(normalise(phrase).split()), set()).add(name)
-        asking = set(map(normalise, kb.vocabulary.question_words))
+                lists.setdefault(self._gist(_phrase(phrase).split()), set()).add(name)
+        asking = set(map(_phrase, kb.vocabulary.question_words))
         self.gists = {gist: names.pop() for gist, names in lists.items()
                       if len(names) == 1 and not asking.issuperset(gist)}
 
