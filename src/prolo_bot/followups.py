@@ -28,7 +28,7 @@ class FollowUps:
     """The `dialogue` lists of a knowledge base, ready to recognise lines by."""
 
     def __init__(self, kb: KnowledgeBase, correct: Callable[[str], str]) -> None:
-        """`correct` puts a slip right ("mroe"), as the engine's speller does."""
+        """`correct` puts a slip right ("explian"), as the engine's speller does."""
         dialogue = kb.dialogue
         self.correct = correct
         self.fillers, self.follow_ups = dialogue.fillers, dialogue.follow_ups
@@ -51,7 +51,7 @@ class FollowUps:
 
     def phrase(self, words: str) -> str | None:
         """The `dialogue` list normalised `words` are a phrase of, as typed or with their
-        slips put right ("tel me mroe"), between fillers ("wait, really?"); a line of fillers
+        slips put right ("explian"), between fillers ("wait, really?"); a line of fillers
         alone ("hmm ok") is an acknowledgement."""
         said = words.split()
         if not said or len(said) > SHORT:
