@@ -96,7 +96,12 @@ def latency(engine: Engine, questions: list[str], passes: int = 5) -> tuple[floa
             start = time.perf_counter()
             engine.match(question)
             samples.append(time.perf_counter() - start)
-    samples.sort()
+    return spread(samples)
+
+
+def spread(samples: list[float]) -> tuple[float, float]:
+    """The median and the 99th percentile of `samples`."""
+    samples = sorted(samples)
     return statistics.median(samples), samples[int(len(samples) * 0.99) - 1]
 
 
@@ -113,8 +118,7 @@ def turn_latency(engine: Engine, questions: list[str], passes: int = 5) -> tuple
             times.append(time.perf_counter() - start)
         if run:  # the first pass warms the caches
             samples += times
-    samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.99) - 1]
+    return spread(samples)
 
 
 def scaled(kb: KnowledgeBase, factor: int) -> KnowledgeBase:
@@ -148,9 +152,8 @@ def baseline(kb: KnowledgeBase, cases: tuple[evaluate.Case, ...]) -> tuple[float
         process.extractOne(question, texts, scorer=fuzz.WRatio,
                            processor=utils.default_process)
         samples.append(time.perf_counter() - start)
-    samples.sort()
     tuned = evaluate.baseline(kb, cases, "WRatio", fuzz.WRatio, 0.0)
-    return statistics.median(samples), samples[int(len(samples) * 0.99) - 1], tuned.accuracy
+    return (*spread(samples), tuned.accuracy)
 
 
 def row(name: str, value: str, target: str = "", ok: bool | None = None) -> str:

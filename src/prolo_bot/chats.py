@@ -10,14 +10,13 @@ claiming the article).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from prolo_bot.conversation import Conversation, Reply
-from prolo_bot.evaluate import misspell
+from prolo_bot.evaluate import misspell, rate, rates_by
 from prolo_bot.knowledge import KnowledgeBase, KnowledgeError, Problem
 from prolo_bot.matcher import Engine
 
@@ -80,11 +79,11 @@ class ChatReport:
 
     @property
     def accuracy(self) -> float:
-        return _rate(self.outcomes)
+        return rate(self.outcomes)
 
     @property
     def honesty(self) -> float:
-        return _rate(o for o in self.outcomes if o.turn.topic == OUT_OF_SCOPE)
+        return rate(o for o in self.outcomes if o.turn.topic == OUT_OF_SCOPE)
 
     @property
     def chats_right(self) -> float:
@@ -94,15 +93,7 @@ class ChatReport:
         return sum(by_chat.values()) / len(by_chat) if by_chat else 1.0
 
     def by(self, key: Callable[[TurnOutcome], str]) -> dict[str, tuple[int, float]]:
-        groups: dict[str, list[TurnOutcome]] = defaultdict(list)
-        for outcome in self.outcomes:
-            groups[key(outcome)].append(outcome)
-        return {k: (len(v), _rate(v)) for k, v in sorted(groups.items())}
-
-
-def _rate(outcomes: Iterable[TurnOutcome]) -> float:
-    items = list(outcomes)
-    return sum(o.ok for o in items) / len(items) if items else 1.0
+        return rates_by(self.outcomes, key)
 
 
 def parse(data: Any, path: Path) -> tuple[Chat, ...]:
@@ -171,14 +162,14 @@ def format_report(report: ChatReport, title: str) -> list[str]:
     later = [o for o in outcomes if o.index > 0]
     lines = [f"Evaluation on {title} ({chats} conversations, {len(outcomes)} turns)",
              f"  turns answered right   {report.accuracy:6.3f}  ({right}/{len(outcomes)})",
-             f"  first turns            {_rate(first):6.3f}  ({len(first)})",
-             f"  follow-up turns        {_rate(later):6.3f}  ({len(later)})",
+             f"  first turns            {rate(first):6.3f}  ({len(first)})",
+             f"  follow-up turns        {rate(later):6.3f}  ({len(later)})",
              f"  conversations all right {report.chats_right:5.3f}",
              "", "By label:"]
-    lines += [f"  {label:<16} {n:4d}  {rate:6.3f}" for label, (n, rate) in
+    lines += [f"  {label:<16} {n:4d}  {share:6.3f}" for label, (n, share) in
               report.by(lambda o: o.label).items()]
     lines += ["", "By style:"]
-    lines += [f"  {style:<16} {n:4d}  {rate:6.3f}" for style, (n, rate) in
+    lines += [f"  {style:<16} {n:4d}  {share:6.3f}" for style, (n, share) in
               report.by(lambda o: o.chat.style).items()]
     misses = [o for o in outcomes if not o.ok]
     if misses:

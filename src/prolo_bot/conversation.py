@@ -148,9 +148,15 @@ class Conversation:
         return reply
 
     @property
+    def last_answer(self) -> Reply | None:
+        """The last reply that answered, or told more, if any."""
+        return next((r for _, r in reversed(self.state.turns) if r.kind in ("answer", "more")),
+                    None)
+
+    @property
     def last_source(self) -> str | None:
-        answered = [r for _, r in self.state.turns if r.kind in ("answer", "more")]
-        return answered[-1].source if answered else None
+        answer = self.last_answer
+        return answer.source if answer else None
 
     # --- policy ----------------------------------------------------------------------------
 
@@ -314,7 +320,7 @@ class Conversation:
 
     def _doubt(self) -> Reply:
         """"Are you sure?": what the answers rest on, and where the last one came from."""
-        if not any(r.kind in ("answer", "more") for _, r in self.state.turns):
+        if self.last_answer is None:
             return Reply("info", self.kb.messages.nothing_yet)
         warned = self.state.intent
         if self.state.warned and warned is not None and warned.kind == "safety":

@@ -12,13 +12,37 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from rapidfuzz import fuzz, process, utils
 
 from prolo_bot.conversation import Conversation, Reply
 from prolo_bot.knowledge import KnowledgeBase, KnowledgeError, Problem, read_yaml
 from prolo_bot.matcher import Engine
+
+
+class Scored(Protocol):
+    """Anything judged right or wrong: an `Outcome`, or a turn of a conversation."""
+
+    @property
+    def ok(self) -> bool: ...
+
+
+S = TypeVar("S", bound=Scored)
+
+
+def rate(outcomes: Iterable[Scored]) -> float:
+    """The share of `outcomes` that are right (1 when there are none)."""
+    items = list(outcomes)
+    return sum(o.ok for o in items) / len(items) if items else 1.0
+
+
+def rates_by(outcomes: Iterable[S], key: Callable[[S], str]) -> dict[str, tuple[int, float]]:
+    """Per value of `key`, in order: how many outcomes have it and the share of them right."""
+    groups: dict[str, list[S]] = defaultdict(list)
+    for outcome in outcomes:
+        groups[key(outcome)].append(outcome)
+    return {k: (len(v), rate(v)) for k, v in sorted(groups.items())}
 
 
 @dataclass(frozen=True)
@@ -45,10 +69,6 @@ class Outcome:
 class Report:
     outcomes: tuple[Outcome, ...]
 
-    def _rate(self, outcomes: Iterable[Outcome]) -> float:
-        items = list(outcomes)
-        return sum(o.ok for o in items) / len(items) if items else 1.0
-
     @property
     def in_scope(self) -> tuple[Outcome, ...]:
         return tuple(o for o in self.outcomes if o.case.intent is not None)
@@ -59,17 +79,14 @@ class Report:
 
     @property
     def accuracy(self) -> float:
-        return self._rate(self.in_scope)
+        return rate(self.in_scope)
 
     @property
     def honesty(self) -> float:
-        return self._rate(self.out_of_scope)
+        return rate(self.out_of_scope)
 
     def by(self, key: Callable[[Outcome], str]) -> dict[str, tuple[int, float]]:
-        groups: dict[str, list[Outcome]] = defaultdict(list)
-        for outcome in self.outcomes:
-            groups[key(outcome)].append(outcome)
-        return {k: (len(v), self._rate(v)) for k, v in sorted(groups.items())}
+        return rates_by(self.outcomes, key)
 
 
 def read(path: Path) -> dict[str, Any]:
@@ -145,14 +162,14 @@ def format_report(report: Report, title: str = "held-out questions") -> list[str
     if inside:
         lines += ["", "By style of question (in scope):"]
         styles = Report(inside).by(lambda o: o.case.style)
-        lines += [f"  {style:<14} {n:4d}  {rate:6.3f}" for style, (n, rate) in styles.items()]
+        lines += [f"  {style:<14} {n:4d}  {share:6.3f}" for style, (n, share) in styles.items()]
         lines += ["", "By intent (in scope):"]
-        for intent, (n, rate) in Report(inside).by(lambda o: o.case.intent or "").items():
-            lines.append(f"  {intent:<30} {n:4d}  {rate:6.3f}")
+        for intent, (n, share) in Report(inside).by(lambda o: o.case.intent or "").items():
+            lines.append(f"  {intent:<30} {n:4d}  {share:6.3f}")
     if any(o.case.topic for o in outside):  # the file sorts its out-of-scope questions
         lines += ["", "By topic (out of scope):"]
-        lines += [f"  {topic or '(none)':<14} {n:4d}  {rate:6.3f}"
-                  for topic, (n, rate) in Report(outside).by(lambda o: o.case.topic).items()]
+        lines += [f"  {topic or '(none)':<14} {n:4d}  {share:6.3f}"
+                  for topic, (n, share) in Report(outside).by(lambda o: o.case.topic).items()]
     misses = [o for o in inside if not o.ok]
     if misses:
         lines += ["", f"Misses in scope ({len(misses)}):"]

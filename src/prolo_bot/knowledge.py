@@ -435,7 +435,9 @@ def parse(data: Any, path: Path) -> KnowledgeBase:
     seen: dict[str, str] = {}
     for key, phrases in dialogue.lists.items():
         for phrase in phrases:
-            # Compared, as the chat compares them, without case or punctuation: "go on?"
+            # Compared without case or punctuation ("go on?" is "go on"), near enough to how
+            # the chat reads them; matcher.normalise, which also expands contractions, would
+            # be an import cycle.
             other = seen.setdefault(" ".join(re.split(r"\W+", phrase.casefold())).strip(), key)
             if other != key:
                 c.add(dialogue_map, f"dialogue phrase {phrase!r} is in both '{other}' and "
