@@ -529,6 +529,10 @@ def test_an_acknowledgement_is_not_taken_for_a_question(shipped, line):
     ("are you shure", "doubt", "I can only pass on what the article says"),
     ("whcih section?", "source", "'Prolotherapy for Back Pain Procedure'"),
     ("hmm, ok", "acknowledge", "OK."),
+    ("interesting, explain that", "more", ""),  # after a reaction
+    ("wow, where does it say that", "source", "'Prolotherapy for Back Pain Procedure'"),
+    ("huh", "more", ""),  # a phrase on its own, though a filler around others
+    ("huh, weird", "acknowledge", "OK."),
 ])
 def test_a_follow_up_phrase_with_a_slip_or_a_filler_is_still_understood(shipped, line, kind,
                                                                         says):

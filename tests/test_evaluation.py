@@ -1,14 +1,15 @@
 """The shipped knowledge base, measured on held-out questions it was not written from.
 
 The misses of `eval.yaml`, `eval-fresh.yaml`, `eval-third.yaml` and `eval-hard.yaml` have
-been read while tuning; those of `eval-fourth.yaml` to `eval-fourteenth.yaml` have not, so
-their figures are the honest ones (the sixth to the fourteenth were each first scored after a
+been read while tuning; those of `eval-fourth.yaml` to `eval-fifteenth.yaml` have not, so
+their figures are the honest ones (the sixth to the fifteenth were each first scored after a
 round of changes; the ninth and tenth, partly reworded blind, score lowest).
-`eval-fifteenth.yaml` has never been scored. The near-miss sets are out of scope only; the
+`eval-sixteenth.yaml` has never been scored. The near-miss sets are out of scope only; the
 development sets (DEV) were written blind and then tuned on; so was `eval-safety-dev.yaml`,
 while `eval-safety.yaml` was held out (scored seven times while the rules settled, and since
 then in every comparison over all the sets, as scores only; its misses never read).
-The scripted conversations are the same kind of pair: `conversations-dev.yaml` tuned on,
+The scripted conversations are the same kind: `conversations-dev.yaml` and
+`conversations-dev2.yaml` tuned on,
 `conversations-held.yaml` held out (its figures only, never its turns).
 A failure here prints scores only, never the questions. Each pin is today's figure rounded
 down, typo stress and leave-one-out accuracy included; a change that lowers a pin must say so
@@ -37,8 +38,9 @@ SETS = [  # file, minimum in-scope accuracy, minimum out-of-scope honesty
     (DATA / "eval-twelfth.yaml", 0.85, 0.95),
     (DATA / "eval-thirteenth.yaml", 0.82, 0.94),
     (DATA / "eval-fourteenth.yaml", 0.86, 0.92),
+    (DATA / "eval-fifteenth.yaml", 0.80, 0.97),  # first scored 2026-12-02, after a round
 ]
-RESERVE = [DATA / "eval-fifteenth.yaml"]  # never scored: kept for the next honest measurement
+RESERVE = [DATA / "eval-sixteenth.yaml"]  # never scored: kept for the next honest measurement
 DEV = [  # development sets, one style each (in or out of scope only): pinned like the rest
     (DATA / "eval-doctor-said-dev.yaml", 0.91, 1.0),
     (DATA / "eval-casual-dev.yaml", 0.91, 1.0),
@@ -138,7 +140,8 @@ def test_a_turn_that_stays_on_the_topic_counts_only_when_it_does(shipped):
     assert [o.ok for o in report.outcomes] == [True, False, False, True, True, False]
 
 
-CONVERSATIONS = [(DATA / "conversations-dev.yaml", 0.83), (DATA / "conversations-held.yaml", 0.71)]
+CONVERSATIONS = [(DATA / "conversations-dev.yaml", 0.83), (DATA / "conversations-dev2.yaml", 0.75),
+                 (DATA / "conversations-held.yaml", 0.71)]
 
 
 @pytest.mark.parametrize(("path", "accuracy"), CONVERSATIONS,

@@ -76,6 +76,19 @@ def test_stem(word, expected):
     assert stem(word) == expected
 
 
+@pytest.mark.parametrize(("british", "american"), [
+    ("summarise", "summarize"), ("organisation", "organization"), ("paralysed", "paralyzed"),
+    ("tumours", "tumors"), ("centre", "center"), ("anaesthetic", "anesthetic"),
+])
+def test_british_and_american_spellings_meet(british, american):
+    assert stem(british) == stem(american)
+
+
+def test_a_british_spelling_gets_the_answer_the_american_one_does(shipped):
+    engine = Engine(shipped)
+    assert engine.match("summarise it").intent == engine.match("summarize it").intent
+
+
 @pytest.mark.parametrize(
     ("question", "intent"),
     [
@@ -277,6 +290,10 @@ def test_typo_correction_prefers_the_likelier_reading(shipped, word, expected):
 @pytest.mark.parametrize(("question", "intent"), [
     ("would that help my sciatica", "conditions_treated"),  # asks if it helps, thanks no one
     ("thanks that helped", "thanks"),
+    ("is it helpful", "effectiveness"),
+    ("that's helpful", "thanks"),
+    ("is it good", "should_i_try"),  # "good" alone is no "good morning"
+    ("good morning", "greeting"),
 ])
 def test_whether_something_helps_is_a_question_not_thanks(shipped, question, intent):
     match = Engine(shipped).match(question, verbatim=False)

@@ -51,13 +51,17 @@ class FollowUps:
 
     def phrase(self, words: str) -> str | None:
         """The `dialogue` list normalised `words` are a phrase of, as typed or with their
-        slips put right ("explian"), between fillers ("wait, really?"); a line of fillers
-        alone ("hmm ok") is an acknowledgement."""
+        slips put right ("explian"), between fillers ("wait, really?") and after a reaction
+        ("interesting. explain the last bit again"); a line of fillers alone ("hmm ok") is an
+        acknowledgement."""
         said = words.split()
         if not said or len(said) > SHORT:
             return None
         fixed = [self.correct(w) for w in said]
         for reading in (said, fixed) if fixed != said else (said,):
+            found = self.phrases.get(" ".join(reading))  # "huh" is a phrase, and a filler
+            if found is not None:
+                return found
             start, end = 0, len(reading)
             while start < end and reading[start] in self.fillers:
                 start += 1
@@ -65,11 +69,17 @@ class FollowUps:
                 end -= 1
             if start == end:
                 return self.acknowledge
-            found = self.phrases.get(" ".join(reading)) or self.phrases.get(
-                " ".join(reading[start:end]))
+            found = self.phrases.get(" ".join(reading[start:end]))
+            while found is None and start < end - 1 and self.reaction(reading[start]):
+                start += 1
+                found = self.phrases.get(" ".join(reading[start:end]))
             if found is not None:
                 return found
         return None
+
+    def reaction(self, word: str) -> bool:
+        """True when a word alone acknowledges ("interesting", "wow") or is a filler."""
+        return word in self.fillers or self.phrases.get(word) == self.acknowledge
 
     def gist(self, words: str) -> str | None:
         """The `dialogue` list a short line is a phrase of in other words: the same words

@@ -136,11 +136,25 @@ def _opens_question(sentence: str, question_words: Collection[str],
     return first in question_words
 
 
+# British spellings read as American ones, on both sides of every match, so "summarise" meets
+# "summarize" and "tumour" "tumor" (either spelling is a real word: the speller leaves both).
+_BRITISH = (
+    (re.compile(r"(?<=\w{3})is(?=(?:e|es|ed|ing|ation|ations)$)"), "iz"),  # organise, realised
+    (re.compile(r"(?<=\w{2})ys(?=(?:e|es|ed|ing)$)"), "yz"),  # analyse, paralysed
+    (re.compile(r"(?<=\w{3})our(?=(?:s|ed|ing|ite|ites|able)?$)"), "or"),  # colour, favourite
+    (re.compile(r"(?<=\w{2})([bt])re(?=s?$)"), r"\1er"),  # centre, fibres
+    (re.compile(r"(?<=\w)ae(?=\w)"), "e"),  # anaemia, orthopaedic
+)
+
+
 @functools.lru_cache(maxsize=20_000)
 def stem(word: str) -> str:
-    """A light suffix stripper: enough to meet plurals and -ing/-ed forms halfway."""
+    """A light suffix stripper: enough to meet plurals and -ing/-ed forms halfway, and
+    British and American spellings."""
     if len(word) <= 3 or not word.isalpha():
         return word
+    for pattern, american in _BRITISH:
+        word = pattern.sub(american, word)
     if word.endswith("ies") and len(word) > 4:
         word = word[:-3] + "y"
     elif word.endswith("sses"):
