@@ -52,7 +52,7 @@ class FollowUps:
     def phrase(self, words: str) -> str | None:
         """The `dialogue` list normalised `words` are a phrase of, as typed or with their
         slips put right ("explian"), between fillers ("wait, really?") and after a reaction
-        ("interesting. explain the last bit again"); a line of fillers alone ("hmm ok") is an
+        ("interesting, explain that"); a line of fillers alone ("hmm ok") is an
         acknowledgement."""
         said = words.split()
         if not said or len(said) > SHORT:
