@@ -542,6 +542,13 @@ def test_a_follow_up_phrase_with_a_slip_or_a_filler_is_still_understood(shipped,
     assert reply.kind == kind and says in reply.text
 
 
+def test_only_a_reaction_is_passed_over_before_a_phrase(chat):
+    # The small knowledge base lists no acknowledgements: no word is a reaction there.
+    chat.reply("what is prolotherapy")
+    assert chat.reply("bananas go on").kind != "more"
+    assert chat.reply("go on").kind == "more"
+
+
 @pytest.mark.parametrize("line", ["that's not what i asked", "Useless!"])
 def test_a_complaint_gets_an_apology_and_a_way_on(shipped, line):
     chat = Conversation(shipped)

@@ -9,8 +9,8 @@ development sets (DEV) were written blind and then tuned on; so was `eval-safety
 while `eval-safety.yaml` was held out (scored seven times while the rules settled, and since
 then in every comparison over all the sets, as scores only; its misses never read).
 The scripted conversations are the same kind: `conversations-dev.yaml` and
-`conversations-dev2.yaml` tuned on,
-`conversations-held.yaml` held out (its figures only, never its turns).
+`conversations-dev2.yaml` tuned on, `conversations-held.yaml` held out (its figures only,
+never its turns).
 A failure here prints scores only, never the questions. Each pin is today's figure rounded
 down, typo stress and leave-one-out accuracy included; a change that lowers a pin must say so
 and why.

@@ -70,16 +70,17 @@ class FollowUps:
             if start == end:
                 return self.acknowledge
             found = self.phrases.get(" ".join(reading[start:end]))
-            while found is None and start < end - 1 and self.reaction(reading[start]):
+            while found is None and start < end - 1 and self._reaction(reading[start]):
                 start += 1
                 found = self.phrases.get(" ".join(reading[start:end]))
             if found is not None:
                 return found
         return None
 
-    def reaction(self, word: str) -> bool:
+    def _reaction(self, word: str) -> bool:
         """True when a word alone acknowledges ("interesting", "wow") or is a filler."""
-        return word in self.fillers or self.phrases.get(word) == self.acknowledge
+        return word in self.fillers or (
+            self.acknowledge is not None and self.phrases.get(word) == self.acknowledge)
 
     def gist(self, words: str) -> str | None:
         """The `dialogue` list a short line is a phrase of in other words: the same words
